@@ -1,0 +1,14 @@
+/**
+ * Every resource type Vessel knows, registered in one place.
+ *
+ * @example
+ * const registry = defaultRegistry();
+ * registry.get("vessel_vlan");
+ */
+import { Registry } from "../engine/registry.ts";
+import { vlanResource } from "./vlan/mod.ts";
+
+/** A registry with every built-in `vessel_*` resource. */
+export function defaultRegistry(): Registry {
+  return new Registry().register(vlanResource);
+}

@@ -1,0 +1,2 @@
+export { vlanResource } from "./resource.ts";
+export { type VlanAttributes, VlanModel } from "./model.ts";
