@@ -46,16 +46,19 @@ export async function planFiles(
   return { plan, registry };
 }
 
+/** Inputs of {@link applyPlanned}. */
+export interface ApplyPlannedOptions extends Pick<ApplyOptions, "wrap" | "onStep"> {
+  // deno-lint-ignore no-explicit-any
+  chassis: any;
+  state: StateStore;
+  registry: Registry;
+  signal?: AbortSignal;
+}
+
 /** Apply a plan computed by {@link planFiles}. */
 export async function applyPlanned(
   plan: Plan,
-  // deno-lint-ignore no-explicit-any
-  opts:
-    & { chassis: any; state: StateStore; registry: Registry; signal?: AbortSignal }
-    & Pick<
-      ApplyOptions,
-      "wrap" | "onStep"
-    >,
+  opts: ApplyPlannedOptions,
 ): Promise<ApplyResult> {
   return await applyPlan(plan, {
     state: opts.state,

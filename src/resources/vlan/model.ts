@@ -15,6 +15,7 @@ export const SWITCH_NAMES = ["swi1", "swi2", "swi3", "swi4"] as const;
 export function cliText(max: number, what: string) {
   return z.string()
     .max(max, `${what} is longer than ${max} characters (the VRP limit)`)
+    // deno-lint-ignore no-control-regex
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
       message: `${what} must not contain a newline or other control character`,
     })
