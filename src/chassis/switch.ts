@@ -1,0 +1,402 @@
+/**
+ * Switch modules (Swi1–Swi4, CX310, Huawei VRP): VLANs through the VRP CLI driver.
+ *
+ * One SSH session per switch, opened on first use, reused across calls and closed by
+ * `Chassis.close()`. Writes are serialised per switch, validated before any device I/O, and read
+ * back afterwards: a write whose read-back differs from the request fails with a
+ * {@link DeviceError} ("inconsistent result after apply") instead of silently succeeding.
+ * VLAN calls never `save`; saving belongs to the change envelope and is exposed as
+ * {@link SwitchClient.save}.
+ */
+import { z } from "zod";
+import { ConflictError, DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import type { CallOptions } from "../drivers/deadline.ts";
+import { parseDisplayVlan, parseVlanConfig } from "../drivers/vrp/parse_vlan.ts";
+import type { VrpCommandResult, VrpMode, VrpSession } from "../drivers/vrp/session.ts";
+
+/** Longest VLAN name VRP accepts (CloudEngine/VRP `name` in VLAN view: 1–31 characters). */
+export const VLAN_NAME_MAX = 31;
+/** Longest VLAN description VRP accepts (VLAN view `description`: 1–80 characters). */
+export const VLAN_DESCRIPTION_MAX = 80;
+
+/** A port's membership in a VLAN. */
+export const VlanPortSchema = z.object({
+  interface: z.string().describe("Interface name as the switch prints it, e.g. 10GE2/17/1"),
+  tagged: z.boolean().describe(
+    "True for tagged (TG, also mapping/stacking), false for untagged (UT)",
+  ),
+  up: z.boolean().describe("Link state in `display vlan`: U = up, D = down"),
+});
+/** A port's membership in a VLAN. */
+export type VlanPort = z.infer<typeof VlanPortSchema>;
+
+/** A VLAN as read from a switch. */
+export const VlanSchema = z.object({
+  id: z.number().int().min(1).max(4094).describe("VLAN id, 1-4094"),
+  name: z.string().optional().describe("VLAN name (`name` in VLAN view); absent when unset"),
+  description: z.string().optional().describe(
+    "VLAN description (`description` in VLAN view); absent when unset",
+  ),
+  type: z.string().optional().describe("VLAN type from `display vlan`, e.g. common, super, sub"),
+  ports: z.array(VlanPortSchema).describe("Member ports from `display vlan`"),
+});
+/** A VLAN as read from a switch. */
+export type Vlan = z.infer<typeof VlanSchema>;
+
+/** What a caller asks for: create, or the fields an update sets (`""`/`null` clears). */
+export interface VlanSpec {
+  id: number;
+  name?: string | null;
+  description?: string | null;
+}
+
+/** Options of {@link validateVlanSpec}. */
+export interface ValidateVlanOptions {
+  /** `delete` additionally refuses VLAN 1. */
+  operation?: "create" | "update" | "delete";
+}
+
+/**
+ * Validates a VLAN request before any device I/O.
+ *
+ * Rules (VRP CLI): id 1–4094; VLAN 1 is the default VLAN and cannot be deleted; name at most 31
+ * and description at most 80 characters (Huawei CloudEngine/VRP VLAN view, as documented for
+ * Ansible `ce_vlan`: "name 1-31, description 1-80"); printable ASCII only — a newline or other
+ * control character would end the command line and run the rest as a new command, and `?` makes
+ * VRP print help instead of taking the value (CLI injection); no leading/trailing spaces (VRP
+ * trims them: the read-back would differ); no double quote at either end (VRP strips them); the
+ * name has no spaces (Huawei's VLAN naming rules: "cannot contain question marks (?) or spaces").
+ *
+ * @example
+ * validateVlanSpec({ id: 10, name: "prod", description: "web tier" });
+ * @throws {ValidationError} with `field` (id, name, description) and the rule in `details.rule`
+ */
+export function validateVlanSpec(spec: VlanSpec, opts: ValidateVlanOptions = {}): void {
+  const fail = (field: string, rule: string, value: unknown): never => {
+    throw new ValidationError(`Invalid VLAN ${field} ${JSON.stringify(value)}: ${rule}`, {
+      field,
+      details: { rule },
+      hint: "Nothing was sent to the switch",
+    });
+  };
+  if (typeof spec.id !== "number" || !Number.isInteger(spec.id) || spec.id < 1 || spec.id > 4094) {
+    fail("id", "must be an integer from 1 to 4094", spec.id);
+  }
+  if (opts.operation === "delete" && spec.id === 1) {
+    fail("id", "VLAN 1 is the default VLAN and cannot be deleted", spec.id);
+  }
+  checkText("name", spec.name, VLAN_NAME_MAX, false, fail);
+  checkText("description", spec.description, VLAN_DESCRIPTION_MAX, true, fail);
+}
+
+function checkText(
+  field: string,
+  v: string | null | undefined,
+  max: number,
+  spaces: boolean,
+  fail: (field: string, rule: string, value: unknown) => never,
+) {
+  if (v === undefined || v === null || v === "") return;
+  if (typeof v !== "string") fail(field, "must be a string", v);
+  if (/[\r\n]/.test(v)) fail(field, "must not contain a newline (it would end the VRP command)", v);
+  // deno-lint-ignore no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(v)) fail(field, "must not contain control characters", v);
+  if (v.includes("?")) fail(field, "must not contain '?' (VRP answers it with command help)", v);
+  if (/[^\x20-\x7e]/.test(v)) fail(field, "must be printable ASCII", v);
+  if (v.length > max) fail(field, `must be at most ${max} characters (got ${v.length})`, v);
+  if (v !== v.trim()) fail(field, "must not start or end with a space (VRP trims it)", v);
+  if (v.startsWith('"') || v.endsWith('"')) {
+    fail(field, "must not start or end with a double quote (VRP strips it)", v);
+  }
+  if (!spaces && /\s/.test(v)) fail(field, "must not contain spaces", v);
+}
+
+/** Opens (or reopens) the VRP session of one switch. */
+export type VrpSessionOpener = (opts: CallOptions) => Promise<VrpSession>;
+
+/** Options of read calls. */
+export type ReadOptions = CallOptions;
+
+/** Options of {@link SwitchClient.deleteVlan}. */
+export interface DeleteVlanOptions extends CallOptions {
+  /** Succeed when the VLAN is already absent (default: NotFoundError). */
+  missingOk?: boolean;
+}
+
+/**
+ * One switch module.
+ *
+ * @example
+ * const sw = chassis.switch("swi2");
+ * await sw.createVlan({ id: 100, name: "prod", description: "web tier" });
+ * const vlans = await sw.listVlans();
+ */
+export class SwitchClient {
+  /** `swi1` … `swi4`. */
+  readonly name: string;
+  #open: VrpSessionOpener;
+  #defaults: CallOptions;
+  #session?: Promise<VrpSession>;
+  #writes: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(name: string, open: VrpSessionOpener, defaults: CallOptions = {}) {
+    this.name = name;
+    this.#open = open;
+    this.#defaults = defaults;
+  }
+
+  /**
+   * Lists VLANs: ports and type from `display vlan`, name and description from the
+   * configuration (`display vlan` shows a truncated or default description).
+   */
+  async listVlans(opts: ReadOptions = {}): Promise<Vlan[]> {
+    const o = this.#opts(opts);
+    const s = await this.#sessionFor(o);
+    const table = parseDisplayVlan((await s.exec("display vlan", o)).output);
+    const config = parseVlanConfig((await s.exec("display current-configuration", o)).output);
+    const byId = new Map<number, Vlan>();
+    for (const row of table.vlans) {
+      byId.set(row.id, {
+        id: row.id,
+        ...(row.type ? { type: row.type } : {}),
+        ports: row.ports.map((p) => ({
+          interface: p.interface,
+          tagged: p.mode !== "untagged",
+          up: p.up,
+        })),
+      });
+    }
+    for (const id of config.ids) if (!byId.has(id)) byId.set(id, { id, ports: [] });
+    for (const c of config.vlans) {
+      const v = byId.get(c.id) ?? { id: c.id, ports: [] };
+      if (c.name !== undefined) v.name = c.name;
+      if (c.description !== undefined) v.description = c.description;
+      byId.set(c.id, v);
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id).map((v) => VlanSchema.parse(v));
+  }
+
+  /** One VLAN, or undefined when absent. */
+  async getVlan(id: number, opts: ReadOptions = {}): Promise<Vlan | undefined> {
+    validateVlanSpec({ id });
+    return (await this.listVlans(opts)).find((v) => v.id === id);
+  }
+
+  /**
+   * Creates a VLAN with optional name and description, then reads it back.
+   *
+   * @throws {ValidationError} bad id/name/description (nothing sent)
+   * @throws {ConflictError} the VLAN already exists
+   * @throws {DeviceError} the read-back differs from the request
+   * @throws {VrpCommandError} / {VrpCommitError} the switch refused
+   */
+  async createVlan(
+    spec: { id: number; name?: string; description?: string },
+    opts: CallOptions = {},
+  ): Promise<Vlan> {
+    validateVlanSpec(spec, { operation: "create" });
+    return await this.#write(async (o) => {
+      const existing = await this.getVlan(spec.id, o);
+      if (existing) {
+        throw new ConflictError(`VLAN ${spec.id} already exists on ${this.name}`, {
+          hint: "Update it instead, or import it into the state",
+        });
+      }
+      const cmds = [`vlan ${spec.id}`];
+      if (spec.name) cmds.push(`name ${spec.name}`);
+      if (spec.description) cmds.push(`description ${spec.description}`);
+      cmds.push("quit");
+      await (await this.#sessionFor(o)).configure(cmds, o);
+      return this.#verify(spec.id, {
+        name: spec.name || undefined,
+        description: spec.description || undefined,
+      }, o);
+    }, opts);
+  }
+
+  /**
+   * Changes name and/or description. `undefined` leaves a field alone; `""` or `null` clears it
+   * (`undo name` / `undo description`).
+   *
+   * @throws {ValidationError} bad input (nothing sent)
+   * @throws {NotFoundError} no such VLAN
+   * @throws {DeviceError} the read-back differs from the request
+   */
+  async updateVlan(
+    id: number,
+    patch: { name?: string | null; description?: string | null },
+    opts: CallOptions = {},
+  ): Promise<Vlan> {
+    validateVlanSpec({ id, ...patch }, { operation: "update" });
+    return await this.#write(async (o) => {
+      const existing = await this.getVlan(id, o);
+      if (!existing) {
+        throw new NotFoundError(`VLAN ${id} does not exist on ${this.name}`, {
+          hint: "Create it first",
+        });
+      }
+      const cmds = [`vlan ${id}`];
+      const want: { name?: string; description?: string } = {
+        name: existing.name,
+        description: existing.description,
+      };
+      if (patch.name !== undefined) {
+        if (patch.name === null || patch.name === "") {
+          if (existing.name !== undefined) cmds.push("undo name");
+          want.name = undefined;
+        } else {
+          cmds.push(`name ${patch.name}`);
+          want.name = patch.name;
+        }
+      }
+      if (patch.description !== undefined) {
+        if (patch.description === null || patch.description === "") {
+          if (existing.description !== undefined) cmds.push("undo description");
+          want.description = undefined;
+        } else {
+          cmds.push(`description ${patch.description}`);
+          want.description = patch.description;
+        }
+      }
+      if (cmds.length === 1) return existing;
+      cmds.push("quit");
+      await (await this.#sessionFor(o)).configure(cmds, o);
+      return this.#verify(id, want, o);
+    }, opts);
+  }
+
+  /**
+   * Deletes a VLAN (`undo vlan N`) and checks it is gone.
+   *
+   * @throws {ValidationError} VLAN 1 or a bad id (nothing sent)
+   * @throws {NotFoundError} absent (unless `missingOk`)
+   */
+  async deleteVlan(id: number, opts: DeleteVlanOptions = {}): Promise<void> {
+    validateVlanSpec({ id }, { operation: "delete" });
+    return await this.#write(async (o) => {
+      const existing = await this.getVlan(id, o);
+      if (!existing) {
+        if (opts.missingOk) return;
+        throw new NotFoundError(`VLAN ${id} does not exist on ${this.name}`);
+      }
+      await (await this.#sessionFor(o)).configure([`undo vlan ${id}`], o);
+      if (await this.getVlan(id, o)) {
+        throw new DeviceError(
+          `Inconsistent result after apply: VLAN ${id} is still present on ${this.name}`,
+          {
+            device: this.name,
+            hint: "Check the switch configuration; something recreated or protected the VLAN",
+          },
+        );
+      }
+    }, opts);
+  }
+
+  /** `immediate` (VRP5) or `two-stage` (VRP8, needs `commit`). */
+  async mode(opts: CallOptions = {}): Promise<VrpMode> {
+    const o = this.#opts(opts);
+    return (await this.#sessionFor(o)).mode(o);
+  }
+
+  /** Saves the running configuration to the startup configuration (`save`, confirmed). */
+  save(opts: CallOptions = {}): Promise<VrpCommandResult> {
+    return this.#write(async (o) => (await this.#sessionFor(o)).save(o), opts);
+  }
+
+  /** Runs a read-only display command and returns its output (diagnostics, snapshots). */
+  async display(command: string, opts: CallOptions = {}): Promise<string> {
+    if (!/^display\s/.test(command) || /[\r\n?]/.test(command)) {
+      throw new ValidationError(`Not a display command: ${JSON.stringify(command)}`, {
+        field: "command",
+        details: { rule: "must start with 'display ' and be one line without '?'" },
+      });
+    }
+    const o = this.#opts(opts);
+    return (await (await this.#sessionFor(o)).exec(command, o)).output;
+  }
+
+  /** Closes the session (idempotent). Later calls reopen one. */
+  async close(): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    if (s) {
+      try {
+        await (await s).close();
+      } catch { /* the session never opened */ }
+    }
+  }
+
+  /** Marks the client closed for good (used by `Chassis.close()`). */
+  async dispose(): Promise<void> {
+    this.#closed = true;
+    await this.close();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  #opts(o: CallOptions): CallOptions {
+    return {
+      signal: o.signal ?? this.#defaults.signal,
+      timeoutMs: o.timeoutMs ?? this.#defaults.timeoutMs,
+    };
+  }
+
+  async #sessionFor(o: CallOptions): Promise<VrpSession> {
+    if (this.#closed) {
+      throw new DeviceError(`Switch client ${this.name} is closed`, { device: this.name });
+    }
+    if (this.#session) {
+      try {
+        const s = await this.#session;
+        if (s.usable) return s;
+      } catch { /* failed open: try again below */ }
+    }
+    const p = this.#open(o);
+    this.#session = p;
+    try {
+      return await p;
+    } catch (e) {
+      if (this.#session === p) this.#session = undefined;
+      throw e;
+    }
+  }
+
+  #write<T>(fn: (o: CallOptions) => Promise<T>, opts: CallOptions): Promise<T> {
+    const o = this.#opts(opts);
+    const run = this.#writes.then(() => fn(o));
+    this.#writes = run.catch(() => {});
+    return run;
+  }
+
+  async #verify(
+    id: number,
+    want: { name?: string; description?: string },
+    o: CallOptions,
+  ): Promise<Vlan> {
+    const got = await this.getVlan(id, o);
+    if (!got) {
+      throw new DeviceError(
+        `Inconsistent result after apply: VLAN ${id} is not present on ${this.name}`,
+        {
+          device: this.name,
+          details: { id },
+        },
+      );
+    }
+    for (const f of ["name", "description"] as const) {
+      if ((got[f] ?? undefined) !== (want[f] ?? undefined)) {
+        throw new DeviceError(
+          `Inconsistent result after apply: VLAN ${id} ${f} on ${this.name} is ${
+            JSON.stringify(got[f] ?? null)
+          }, expected ${JSON.stringify(want[f] ?? null)}`,
+          {
+            device: this.name,
+            details: { id, field: f, expected: want[f] ?? null, actual: got[f] ?? null },
+          },
+        );
+      }
+    }
+    return got;
+  }
+}
