@@ -100,7 +100,10 @@ export interface SwitchSpec {
   serial: string;
   /** Bridge MAC address. */
   mac: string;
-  /** VRP version line pieces. */
+  /**
+   * VRP version line pieces: `vrp` is the VRP version (`5.160`, `8.150`) or `auto` (5.160 in
+   * immediate mode, 8.150 in two-stage mode); `release` the product release string.
+   */
   software: { vrp: string; release: string; patch?: string };
   /** Overrides the simulator-wide VRP mode. */
   vrpMode?: VrpMode;
@@ -387,6 +390,11 @@ export interface SimContext {
   mgmt: MgmtPlane;
   /** Log one line (stderr of `vessel sim`, or the `log` option). Never log secrets. */
   log(line: string): void;
+  /**
+   * Register a hook run by `/admin/reset` and `sim.reset()` after the persisted state was wiped:
+   * a module drops its in-memory state and reloads its defaults. Returns an unsubscribe function.
+   */
+  onReset(listener: () => void | Promise<void>): () => void;
 }
 
 /** What `src/sim/hmm/mod.ts` `startHmmServices(ctx)` returns. */

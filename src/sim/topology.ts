@@ -115,7 +115,7 @@ function defaultSwitch(slot: number): SwitchSpec {
     sysname: `CX310_${slot}`,
     serial: serialFor("021NPM10", name),
     mac: macFor(name, 0),
-    software: { vrp: "5.160", release: "CX310 V100R001C00SPC100" },
+    software: { vrp: "auto", release: "CX310 V100R001C00SPC100" },
     mgmt: {
       vlan: mgmtVlan,
       uplink: uplinkPort(slot, 1),
