@@ -343,9 +343,8 @@ export async function runChange(context: EnvelopeContext, change: Change): Promi
           const changes: Record<string, string[]> = {};
           for (const a of after) {
             const b = before.find((x) => x.scope === a.scope)!;
-            changes[a.scope] = redactor.value(
-              diffCaptures(redacted(b, redactor), redacted(a, redactor)),
-            );
+            const d = ctx.registry.resolve(a.scope)?.diff ?? diffCaptures;
+            changes[a.scope] = redactor.value(d(redacted(b, redactor), redacted(a, redactor)));
           }
           evidence.changes = changes;
         } catch (e) {
