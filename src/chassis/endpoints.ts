@@ -54,7 +54,7 @@ export const EndpointsSchema = z.object({
     web: httpUrl.describe("HMM web UI / dispatchers base URL"),
     redfish: httpUrl.optional().describe("HMM Redfish base, …/redfish/v1"),
     ssh: sshUrl.optional().describe("HMM restricted shell"),
-  }).passthrough(),
+  }).passthrough().optional().describe("absent when a simulator runs switches only"),
   ibmc: z.record(z.string().regex(/^\d+$/), IbmcEndpointSchema).default({}),
   switches: z.record(z.string().regex(/^swi[1-4]$/), SwitchEndpointSchema).default({}),
   admin: httpUrl.optional().describe("simulator admin API (faults, state)"),

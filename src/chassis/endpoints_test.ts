@@ -38,7 +38,7 @@ Deno.test("resolveChassis reads endpoints: files (the last JSON line)", async ()
   try {
     await Deno.writeTextFile(f, "starting…\n" + JSON.stringify(sample) + "\n");
     const e = await resolveChassis(`endpoints:${f}`);
-    assert.equal(e.hmm.web, sample.hmm.web);
+    assert.equal(e.hmm?.web, sample.hmm?.web);
     await assert.rejects(resolveChassis("endpoints:/nonexistent/x.json"), ConfigError);
   } finally {
     await Deno.remove(f);
@@ -48,15 +48,15 @@ Deno.test("resolveChassis reads endpoints: files (the last JSON line)", async ()
 Deno.test("resolveChassis derives a real chassis from the HMM address", async () => {
   const e = await resolveChassis("https://192.168.1.30");
   assert.equal(e.kind, "vessel-endpoints");
-  assert.equal(e.hmm.web, "https://192.168.1.30");
-  assert.equal(e.hmm.redfish, "https://192.168.1.30/redfish/v1");
-  assert.equal(e.hmm.ssh, "ssh://192.168.1.30:22");
+  assert.equal(e.hmm?.web, "https://192.168.1.30");
+  assert.equal(e.hmm?.redfish, "https://192.168.1.30/redfish/v1");
+  assert.equal(e.hmm?.ssh, "ssh://192.168.1.30:22");
   assert.deepEqual(e.switches.swi2, { ssh: "ssh://172.31.1.162:22", via: "hmm" });
   assert.equal(e.switches.swi4.ssh, "ssh://172.31.1.164:22");
   assert.equal(e.ibmc["1"].ssh, "ssh://172.31.1.129:22");
   assert.equal(e.ibmc["16"].redfish, "https://172.31.1.144/redfish/v1");
   assert.equal(Object.keys(e.ibmc).length, 16);
-  assert.equal(deriveEndpoints("https://hmm.example:8443").hmm.web, "https://hmm.example:8443");
+  assert.equal(deriveEndpoints("https://hmm.example:8443").hmm?.web, "https://hmm.example:8443");
 });
 
 Deno.test("resolveChassis refuses sim:// and unknown forms", async () => {
