@@ -771,7 +771,18 @@ export class VrpSession {
   }
 
   /** Apply or stage a configuration change. */
-  change(op: ConfigOp): void {
+  change(fn: ConfigOp): void {
+    // Ops replay later (commit, preview): bind them to the view they were entered in.
+    const view = this.view;
+    const op: ConfigOp = (c) => {
+      const cur = this.view;
+      this.view = view;
+      try {
+        fn(c);
+      } finally {
+        this.view = cur;
+      }
+    };
     if (this.dev.mode === "immediate") this.dev.apply(op, this.user);
     else {
       const before = this.dev.preview(this.pending);
