@@ -1,0 +1,271 @@
+/**
+ * The walking skeleton end to end, in-process: CLI → engine → registry → SDK → VRP driver over
+ * real SSH → the simulated CX310 → back as a plan. Each case runs the real `run(args)` of
+ * src/cmd/main.ts against a persistent simulator folder, capturing stdout/stderr.
+ */
+import assert from "node:assert/strict";
+import { run } from "./main.ts";
+import { startSimulator } from "../sim/mod.ts";
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in-process and capture what it writes. */
+async function vessel(args: string[], stdin?: string): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const origOut = Deno.stdout.writeSync;
+  const origErr = Deno.stderr.writeSync;
+  const origErrWrite = Deno.stderr.write;
+  const origRead = Deno.stdin.read;
+  Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
+  Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
+  Deno.stderr.write = (p: Uint8Array) => (err.push(dec.decode(p)), Promise.resolve(p.length));
+  let input = new TextEncoder().encode(stdin ?? "");
+  Deno.stdin.read = (buf: Uint8Array) => {
+    if (stdin === undefined || input.length === 0) return Promise.resolve(null);
+    const n = Math.min(buf.length, input.length);
+    buf.set(input.subarray(0, n));
+    input = input.subarray(n);
+    return Promise.resolve(n);
+  };
+  try {
+    const code = await run([...args, "--no-color"]);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    Deno.stdout.writeSync = origOut;
+    Deno.stderr.writeSync = origErr;
+    Deno.stderr.write = origErrWrite;
+    Deno.stdin.read = origRead;
+  }
+}
+
+async function withLab(fn: (common: string[], dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-cli-" });
+  try {
+    await fn(["--chassis", `sim://${dir}/chassis`, "--state", `${dir}/state.db`], dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+for (const example of ["examples/vlans.hcl", "examples/vlans.yaml"]) {
+  Deno.test(`vessel plan/apply ${example}: plan adds, apply, re-plan is empty, removed block is destroyed`, async () => {
+    await withLab(async (common, dir) => {
+      const plan = await vessel(["plan", "-f", example, "--detailed-exitcode", ...common]);
+      assert.equal(plan.code, 2, plan.stderr);
+      assert.match(plan.stdout, /\+ resource "vessel_vlan" "prod_a"/);
+      assert.match(plan.stdout, /Plan: 4 to add, 0 to change, 0 to destroy\./);
+
+      const apply = await vessel(["apply", "-f", example, "--auto-approve", ...common]);
+      assert.equal(apply.code, 0, apply.stderr);
+      assert.match(apply.stdout, /Apply complete! Resources: 4 added, 0 changed, 0 destroyed\./);
+
+      // The simulator's own state (a fresh process) shows the VLANs: not just Vessel's state.
+      const sim = await startSimulator({ stateDir: `${dir}/chassis` });
+      try {
+        const ids = sim.switch("swi2").vlans().map((v: { id: number }) => v.id);
+        assert.ok(ids.includes(100) && ids.includes(200), `swi2 VLANs: ${ids}`);
+      } finally {
+        await sim.close();
+      }
+
+      const again = await vessel(["plan", "-f", example, "--detailed-exitcode", ...common]);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.match(again.stdout, /No changes\./);
+
+      // Change an attribute → ~ ; remove a block → - .
+      const edited = `${dir}/edited${example.slice(example.lastIndexOf("."))}`;
+      let text = await Deno.readTextFile(example);
+      text = text.replace("Production workloads, fabric A", "Prod A");
+      text = example.endsWith(".hcl")
+        ? text.replace(/resource "vessel_vlan" "storage_b" \{[^}]*\}\n/, "")
+        : text.replace(/ {4}storage_b:\n( {6}.*\n)+/, "");
+      await Deno.writeTextFile(edited, text);
+      const diff = await vessel(["plan", "-f", edited, ...common]);
+      assert.equal(diff.code, 0, diff.stderr);
+      assert.match(diff.stdout, /# vessel_vlan\.prod_a will be updated in place/);
+      assert.match(diff.stdout, /~ description = "Production workloads, fabric A" -> "Prod A"/);
+      assert.match(diff.stdout, /# vessel_vlan\.storage_b will be destroyed/);
+      assert.match(diff.stdout, /Plan: 0 to add, 1 to change, 1 to destroy\./);
+
+      const apply2 = await vessel(["apply", "-f", edited, "--auto-approve", ...common]);
+      assert.equal(apply2.code, 0, apply2.stderr);
+      const final = await vessel(["plan", "-f", edited, "--detailed-exitcode", ...common]);
+      assert.equal(final.code, 0, final.stdout);
+      const list = await vessel([
+        "net",
+        "vlan",
+        "list",
+        "--switch",
+        "swi3",
+        "--output",
+        "json",
+        ...common,
+      ]);
+      const rows = JSON.parse(list.stdout) as { id: number }[];
+      assert.ok(!rows.some((r) => r.id === 200), "VLAN 200 was removed from swi3");
+      assert.ok(rows.some((r) => r.id === 100));
+    });
+  });
+}
+
+Deno.test("vessel apply asks for confirmation and changes nothing unless answered yes", async () => {
+  await withLab(async (common) => {
+    const no = await vessel(["apply", "-f", "examples/vlans.hcl", ...common], "no\n");
+    assert.equal(no.code, 130);
+    assert.match(no.stderr, /Cancelled: nothing was changed/);
+    const closed = await vessel(["apply", "-f", "examples/vlans.hcl", ...common]);
+    assert.equal(closed.code, 3);
+    assert.match(closed.stderr, /--auto-approve/);
+    const plan = await vessel([
+      "plan",
+      "-f",
+      "examples/vlans.hcl",
+      "--detailed-exitcode",
+      ...common,
+    ]);
+    assert.equal(plan.code, 2, "still everything to add");
+    const yes = await vessel(["apply", "-f", "examples/vlans.hcl", ...common], "yes\n");
+    assert.equal(yes.code, 0, yes.stderr);
+  });
+});
+
+Deno.test("vessel plan bad input is refused with position and exit code, before any device I/O", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // No chassis is reachable at this address: if validation did not come first, we would
+    // see a transport error instead of the configuration error.
+    const common = ["--chassis", "endpoints:/nonexistent.json", "--state", `${dir}/s.db`];
+    const cases: [string, string, number, RegExp][] = [
+      ["bad.hcl", 'resource "vessel_vlan" "x" {\n  vlan_id = \n}\n', 4, /bad\.hcl:2:\d+/],
+      ["bad.yaml", "resource:\n  vessel_vlan:\n    x: [1\n", 4, /bad\.yaml:\d+:\d+/],
+      [
+        "range.hcl",
+        'resource "vessel_vlan" "x" {\n  switch = "swi2"\n  vlan_id = 4095\n}\n',
+        4,
+        /range\.hcl:3:3[\s\S]*field: vessel_vlan\.x\.vlan_id/,
+      ],
+      [
+        "inject.yaml",
+        'resource:\n  vessel_vlan:\n    x:\n      switch: swi2\n      vlan_id: 10\n      name: "a\\nsystem-view"\n',
+        4,
+        /control character[\s\S]*inject\.yaml:6:7/,
+      ],
+      [
+        "help.hcl",
+        'resource "vessel_vlan" "x" {\n  switch = "swi2"\n  vlan_id = 10\n  description = "what?"\n}\n',
+        4,
+        /help request/,
+      ],
+    ];
+    for (const [name, text, code, re] of cases) {
+      await t.step(name, async () => {
+        await Deno.writeTextFile(`${dir}/${name}`, text);
+        const r = await vessel(["plan", "-f", `${dir}/${name}`, ...common]);
+        assert.equal(r.code, code, r.stderr);
+        assert.match(r.stderr, re);
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("vessel net vlan refuses bad input before connecting", async (t) => {
+  const common = ["--chassis", "endpoints:/nonexistent.json"];
+  await t.step("id out of range", async () => {
+    const r = await vessel(["net", "vlan", "add", "4095", ...common]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /1 to 4094/);
+  });
+  await t.step("deleting VLAN 1", async () => {
+    const r = await vessel(["net", "vlan", "remove", "1", ...common]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /VLAN 1 is the default VLAN/);
+  });
+  await t.step("newline in name", async () => {
+    const r = await vessel(["net", "vlan", "add", "10", "--name", "a\nsave", ...common]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /field: name/);
+  });
+});
+
+Deno.test("vessel net vlan add/list/remove through the SDK", async () => {
+  await withLab(async (common) => {
+    const add = await vessel([
+      "net",
+      "vlan",
+      "add",
+      "300",
+      "--name",
+      "backup",
+      "--switch",
+      "swi2",
+      ...common,
+    ]);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /swi2\s+300\s+backup\s+created/);
+    const list = await vessel(["net", "vlan", "list", "--output", "json", ...common]);
+    const rows = JSON.parse(list.stdout) as { switch: string; id: number; name: string }[];
+    assert.ok(rows.some((r) => r.switch === "swi2" && r.id === 300 && r.name === "backup"));
+    assert.ok(!rows.some((r) => r.switch === "swi3" && r.id === 300));
+    const rm = await vessel(["net", "vlan", "remove", "300", "--switch", "swi2", ...common]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(rm.stdout, /removed/);
+    const unknown = await vessel(["net", "vlan", "list", "--switch", "swi1", ...common]);
+    assert.equal(unknown.code, 7);
+    assert.match(unknown.stderr, /Present switch modules: swi2, swi3/);
+  });
+});
+
+Deno.test("vessel with an unreachable chassis fails clearly within the timeout", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A listener that accepts TCP and never speaks: the worst case (a black hole).
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    const held: Deno.Conn[] = [];
+    (async () => {
+      for await (const c of listener) held.push(c);
+    })().catch(() => {});
+    const doc = {
+      kind: "vessel-sim-endpoints",
+      version: 1,
+      chassis: { model: "E9000", serial: "X" },
+      hmm: {
+        web: `https://127.0.0.1:${port}`,
+        redfish: `https://127.0.0.1:${port}/redfish/v1`,
+        ssh: `ssh://127.0.0.1:${port}`,
+      },
+      ibmc: {},
+      switches: { swi2: { ssh: `ssh://127.0.0.1:${port}` } },
+      credentials: { username: "root", password: "x" },
+    };
+    await Deno.writeTextFile(`${dir}/e.json`, JSON.stringify(doc));
+    const t0 = performance.now();
+    const r = await vessel([
+      "net",
+      "vlan",
+      "list",
+      "--switch",
+      "swi2",
+      "--timeout",
+      "2",
+      "--chassis",
+      `endpoints:${dir}/e.json`,
+    ]);
+    const elapsed = performance.now() - t0;
+    listener.close();
+    for (const c of held) c.close();
+    assert.ok(r.code === 10 || r.code === 11, `exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, /swi2/);
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

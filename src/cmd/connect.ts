@@ -1,0 +1,86 @@
+/**
+ * Open the chassis named by `--chassis` for one command and close everything afterwards,
+ * also on errors and Ctrl-C. `sim://` and `sim:///dir` start an in-process simulator.
+ */
+import { UsageError } from "../errors.ts";
+import type { Globals } from "./global.ts";
+import { type Credentials, loadCredentials } from "./credentials.ts";
+
+/** What a command gets: the SDK handle plus where its state lives. */
+export interface ChassisSession {
+  // deno-lint-ignore no-explicit-any
+  chassis: any;
+  // deno-lint-ignore no-explicit-any
+  endpoints: any;
+  /** Key of this chassis in the state store. */
+  workspace: string;
+  /** Store path to use (`:memory:` for a throw-away simulator). */
+  statePath: string;
+  /** Secrets in use, for redaction. */
+  secrets: string[];
+}
+
+/** Cancellation for the whole command (Ctrl-C). */
+export const commandAbort = new AbortController();
+
+/** Run `fn` with an open chassis. */
+export async function withChassis<T>(
+  g: Globals,
+  fn: (s: ChassisSession) => Promise<T>,
+): Promise<T> {
+  const url = g.chassis;
+  if (!url) {
+    throw new UsageError("No chassis given", {
+      hint:
+        "Pass --chassis (or set VESSEL_CHASSIS), e.g. --chassis sim:// for the built-in simulator",
+    });
+  }
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let endpoints: unknown;
+    let creds: Credentials;
+    let statePath = g.statePath;
+    let workspace = url;
+    if (url.startsWith("sim:")) {
+      const m = url.match(/^sim:\/\/(\/.*)?$/);
+      if (!m) {
+        throw new UsageError(`Invalid simulator address ${url}`, {
+          hint: "Use sim:// (throw-away) or sim:///absolute/dir (persistent)",
+        });
+      }
+      const stateDir = m[1];
+      const { startSimulator } = await import("../sim/mod.ts");
+      const sim = await startSimulator({ stateDir });
+      closers.push(() => sim.close());
+      endpoints = sim.endpoints;
+      const e = sim.endpoints as { credentials: Credentials };
+      creds = e.credentials;
+      if (!stateDir) statePath = ":memory:";
+      workspace = stateDir ? `sim://${stateDir}` : "sim://";
+    } else {
+      const { resolveChassis } = await import("../chassis/endpoints.ts");
+      endpoints = await resolveChassis(url);
+      const e = endpoints as { credentials?: Credentials };
+      creds = await loadCredentials(e.credentials);
+    }
+    const { openChassis } = await import("../chassis/chassis.ts");
+    const chassis = await openChassis({
+      // deno-lint-ignore no-explicit-any
+      endpoints: endpoints as any,
+      credentials: creds,
+      timeoutMs: g.timeoutMs,
+      signal: commandAbort.signal,
+      ...(g.insecure ? { trust: { insecure: true } } : {}),
+    });
+    closers.push(() => chassis.close());
+    return await fn({ chassis, endpoints, workspace, statePath, secrets: [creds.password] });
+  } finally {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch {
+        // Closing is best effort; the command's own error (if any) matters more.
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `vessel`: the single entry point. Parses arguments, dispatches to one subcommand, renders
+ * errors, and is the only place that exits. Subcommand modules are light; heavy modules
+ * (engine, SDK, simulator) load lazily inside each action.
+ *
+ * Exit codes (the one table; see README "Exit codes"): {@link EXIT_CODES} in src/errors.ts.
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import {
+  ConfigError,
+  DeviceError,
+  EXIT_CODES,
+  exitCodeFor,
+  ValidationError,
+  VesselError,
+} from "../errors.ts";
+import { globalOptions } from "./global.ts";
+import { getExitCode, setExitCode } from "./exit.ts";
+import { applyCommand, planCommand } from "./plan.ts";
+import { netCommand } from "./net.ts";
+import { simCommand } from "./sim.ts";
+import { commandAbort } from "./connect.ts";
+import { VERSION } from "../version.ts";
+
+export { VERSION };
+
+/** Build the command tree (exported for tests and the REST/doc generators). */
+export function buildProgram(): Command {
+  const program = new Command("vessel")
+    .description(
+      "Huawei E9000 chassis as code: plan, apply, snapshot, switch operations, simulator",
+    )
+    .version(VERSION, "-V, --version")
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+  for (const o of globalOptions()) program.addOption(o);
+  program.addCommand(planCommand());
+  program.addCommand(applyCommand());
+  program.addCommand(netCommand());
+  program.addCommand(simCommand());
+  // Every subcommand (and its children) reports usage errors through exitOverride too.
+  const walk = (c: Command) => {
+    c.exitOverride();
+    c.showSuggestionAfterError(true);
+    for (const sub of c.commands) walk(sub as unknown as Command);
+  };
+  walk(program as unknown as Command);
+  return program as unknown as Command;
+}
+
+/** Render an error for humans (or JSON), with position, field and hint. */
+export function renderError(e: unknown, json: boolean, verbose: boolean): string {
+  if (json) {
+    const body = e instanceof VesselError
+      ? e.toJSON()
+      : { error: "InternalError", code: "internal", message: String((e as Error)?.message ?? e) };
+    return JSON.stringify(body) + "\n";
+  }
+  if (!(e instanceof VesselError)) {
+    const msg = `Error: internal error: ${(e as Error)?.message ?? e}\n`;
+    return verbose && e instanceof Error && e.stack ? msg + e.stack + "\n" : msg;
+  }
+  const lines = [`Error: ${e.message}`];
+  if (e instanceof ConfigError && e.where()) lines.push(`  at ${e.where()}`);
+  if (e instanceof ConfigError && e.path) lines.push(`  field: ${e.path}`);
+  if (e instanceof ValidationError && e.field) lines.push(`  field: ${e.field}`);
+  if (e instanceof DeviceError) {
+    if (e.device) lines.push(`  device: ${e.device}`);
+    if (e.messageId) lines.push(`  device message: ${e.messageId}`);
+  }
+  if (e.hint) lines.push(`  hint: ${e.hint}`);
+  if (verbose && e.cause) lines.push(`  cause: ${(e.cause as Error)?.message ?? e.cause}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Run the CLI with `args`; returns the exit code (does not exit). */
+export async function run(args: string[]): Promise<number> {
+  const program = buildProgram();
+  const json = args.includes("--output=json") ||
+    args.some((a, i) => a === "--output" && args[i + 1] === "json");
+  const verbose = args.includes("--verbose");
+  setExitCode(0);
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return getExitCode();
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" || e.code === "commander.version" ||
+        e.code === "commander.help"
+      ) return 0;
+      return EXIT_CODES.usage;
+    }
+    Deno.stderr.writeSync(new TextEncoder().encode(renderError(e, json, verbose)));
+    return exitCodeFor(e);
+  }
+}
+
+if (import.meta.main) {
+  const onSignal = () => {
+    if (commandAbort.signal.aborted) Deno.exit(EXIT_CODES.cancelled);
+    commandAbort.abort(new DOMException("Interrupted", "AbortError"));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  const code = await run(Deno.args);
+  Deno.exit(code);
+}
