@@ -51,7 +51,7 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   for (const [k, v] of Object.entries(headers)) {
     const lk = k.toLowerCase();
     if (lk === "cookie" || lk === "set-cookie") {
-      out[k] = v.replace(/(^|;\s*)([^=;\s]+)=([^;]*)/g, (_m, p, n) => `${p}${n}=${REDACTED}`);
+      out[k] = v.replace(/(^|[;,]\s*)([^=;,\s]+)=([^;,]*)/g, (_m, p, n) => `${p}${n}=${REDACTED}`);
     } else if (SECRET_HEADERS.has(lk)) out[k] = REDACTED;
     else out[k] = v;
   }
