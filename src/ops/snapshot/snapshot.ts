@@ -63,6 +63,8 @@ export interface Manifest {
   files: ManifestFile[];
   /** Per-scope facts from the collectors (sources, counts). */
   meta?: Record<string, unknown>;
+  /** Scopes asked for but not captured (no collector in this version). */
+  skipped?: ScopeId[];
 }
 
 /** Where and for whom snapshots are written. */
@@ -159,7 +161,7 @@ function checkRelPath(p: string): void {
 export async function writeSnapshot(
   settings: SnapshotSettings,
   captures: ScopeCapture[],
-  options: { reason?: string } = {},
+  options: { reason?: string; skipped?: ScopeId[] } = {},
 ): Promise<SnapshotRef> {
   const redactor = settings.redactor ?? defaultRedactor;
   const now = (settings.now ?? (() => new Date()))();
@@ -204,6 +206,7 @@ export async function writeSnapshot(
           redaction: `secrets replaced by ${"***"} before writing; restore never writes them back`,
           files: files.sort((a, b) => a.path.localeCompare(b.path)),
           ...(Object.keys(meta).length ? { meta } : {}),
+          ...(options.skipped?.length ? { skipped: options.skipped } : {}),
         };
         const text = stringifyYaml(manifest, { lineWidth: 0 });
         await Deno.writeTextFile(join(tmp, MANIFEST), text, { mode: 0o600 });
