@@ -6,8 +6,16 @@
 import { run } from "../src/cmd/main.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "vessel-demo-" });
-const common = ["--chassis", `sim://${dir}/chassis`, "--state", `${dir}/state.db`];
-const say = (s: string) => console.log(`\n\x1b[1m$ ${s}\x1b[0m`);
+const common = [
+  "--chassis",
+  `sim://${dir}/chassis`,
+  "--state",
+  `${dir}/state.db`,
+  "--snapshots",
+  `${dir}/snapshots`,
+];
+const bold = Deno.env.get("NO_COLOR") ? (s: string) => s : (s: string) => `\x1b[1m${s}\x1b[0m`;
+const say = (s: string) => console.log(`\n${bold("$ " + s)}`);
 let code = 0;
 try {
   say("vessel plan -f examples/vlans.hcl --chassis sim://");

@@ -22,6 +22,8 @@ async function vessel(args: string[], stdin?: string): Promise<Captured> {
   const origErr = Deno.stderr.writeSync;
   const origErrWrite = Deno.stderr.write;
   const origRead = Deno.stdin.read;
+  const origLog = console.log;
+  console.log = (...a: unknown[]) => void out.push(a.map(String).join(" ") + "\n");
   Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
   Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
   Deno.stderr.write = (p: Uint8Array) => (err.push(dec.decode(p)), Promise.resolve(p.length));
@@ -41,13 +43,21 @@ async function vessel(args: string[], stdin?: string): Promise<Captured> {
     Deno.stderr.writeSync = origErr;
     Deno.stderr.write = origErrWrite;
     Deno.stdin.read = origRead;
+    console.log = origLog;
   }
 }
 
 async function withLab(fn: (common: string[], dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vessel-cli-" });
   try {
-    await fn(["--chassis", `sim://${dir}/chassis`, "--state", `${dir}/state.db`], dir);
+    await fn([
+      "--chassis",
+      `sim://${dir}/chassis`,
+      "--state",
+      `${dir}/state.db`,
+      "--snapshots",
+      `${dir}/snapshots`,
+    ], dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -73,6 +83,28 @@ for (const example of ["examples/vlans.hcl", "examples/vlans.yaml"]) {
       } finally {
         await sim.close();
       }
+
+      // Every step went through the change envelope: snapshot, audit intent and outcome.
+      const audit = await vessel(["audit", "list", "--output", "json", ...common]);
+      assert.equal(audit.code, 0, audit.stderr);
+      const records = JSON.parse(audit.stdout) as {
+        operation: string;
+        phase: string;
+        result: string;
+        snapshot_id?: string;
+        target: { kind: string; id: string };
+      }[];
+      const creates = records.filter((r) => r.operation === "vessel_vlan.create");
+      assert.equal(creates.filter((r) => r.phase === "intent").length, 4);
+      assert.equal(
+        creates.filter((r) => r.phase === "outcome" && r.result === "success").length,
+        4,
+      );
+      assert.ok(creates.every((r) => r.snapshot_id), "each record names its snapshot");
+      const snaps = [...Deno.readDirSync(`${dir}/snapshots`)].map((e) => e.name);
+      assert.ok(snaps.length >= 1, "a snapshot was written before the first change");
+      const verify = await vessel(["audit", "verify", ...common]);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 
       const again = await vessel(["plan", "-f", example, "--detailed-exitcode", ...common]);
       assert.equal(again.code, 0, again.stdout + again.stderr);

@@ -18,6 +18,8 @@ export interface ChassisSession {
   statePath: string;
   /** Secrets in use, for redaction. */
   secrets: string[];
+  /** Snapshot folder (a temporary one for a throw-away simulator). */
+  snapshotsDir: string;
 }
 
 /** Cancellation for the whole command (Ctrl-C). */
@@ -41,6 +43,7 @@ export async function withChassis<T>(
     let creds: Credentials;
     let statePath = g.statePath;
     let workspace = url;
+    let snapshotsDir = g.snapshotsDir;
     if (url.startsWith("sim:")) {
       const m = url.match(/^sim:\/\/(\/.*)?$/);
       if (!m) {
@@ -55,7 +58,13 @@ export async function withChassis<T>(
       endpoints = sim.endpoints;
       const e = sim.endpoints as { credentials: Credentials };
       creds = e.credentials;
-      if (!stateDir) statePath = ":memory:";
+      if (!stateDir) {
+        // A throw-away chassis gets throw-away state and snapshots.
+        statePath = ":memory:";
+        const tmp = await Deno.makeTempDir({ prefix: "vessel-sim-snapshots-" });
+        closers.push(() => Deno.remove(tmp, { recursive: true }));
+        snapshotsDir = tmp;
+      }
       workspace = stateDir ? `sim://${stateDir}` : "sim://";
     } else {
       const { resolveChassis } = await import("../chassis/endpoints.ts");
@@ -73,7 +82,14 @@ export async function withChassis<T>(
       ...(g.insecure ? { trust: { insecure: true } } : {}),
     });
     closers.push(() => chassis.close());
-    return await fn({ chassis, endpoints, workspace, statePath, secrets: [creds.password] });
+    return await fn({
+      chassis,
+      endpoints,
+      workspace,
+      statePath,
+      secrets: [creds.password],
+      snapshotsDir,
+    });
   } finally {
     for (const close of closers.reverse()) {
       try {

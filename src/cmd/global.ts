@@ -13,6 +13,7 @@ export interface GlobalFlags {
   state?: string;
   insecure?: boolean;
   timeout?: string;
+  snapshots?: string;
 }
 
 /** Resolved global settings. */
@@ -24,6 +25,8 @@ export interface Globals {
   statePath: string;
   insecure: boolean;
   timeoutMs: number;
+  /** Where snapshots are written (`snapshots/<UTC stamp>/`). */
+  snapshotsDir: string;
 }
 
 /** The global options, added to the root program. */
@@ -40,6 +43,9 @@ export function globalOptions(): Option[] {
     new Option("--state <path>", "state database (default .vessel/vessel.db)").env("VESSEL_STATE"),
     new Option("--insecure", "accept any TLS certificate (otherwise pinned on first use)"),
     new Option("--timeout <seconds>", "deadline for each device call").default("30"),
+    new Option("--snapshots <dir>", "snapshot folder (default snapshots)").env(
+      "VESSEL_SNAPSHOTS_DIR",
+    ),
   ];
 }
 
@@ -57,5 +63,6 @@ export function resolveGlobals(raw: object): Globals {
     statePath: flags.state ?? ".vessel/vessel.db",
     insecure: flags.insecure === true,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 30_000,
+    snapshotsDir: flags.snapshots ?? "snapshots",
   };
 }

@@ -19,6 +19,7 @@ import { getExitCode, setExitCode } from "./exit.ts";
 import { applyCommand, planCommand } from "./plan.ts";
 import { netCommand } from "./net.ts";
 import { simCommand } from "./sim.ts";
+import { auditCommand } from "./audit.ts";
 import { commandAbort } from "./connect.ts";
 import { VERSION } from "../version.ts";
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   program.addCommand(applyCommand());
   program.addCommand(netCommand());
   program.addCommand(simCommand());
+  program.addCommand(auditCommand());
   // Every subcommand (and its children) reports usage errors through exitOverride too.
   const walk = (c: Command) => {
     c.exitOverride();

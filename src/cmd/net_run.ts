@@ -1,7 +1,10 @@
 /**
  * The work behind `vessel net vlan …` (loaded lazily).
  */
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import { openStore } from "../store/db.ts";
+import { runChange } from "../ops/mod.ts";
+import { commandEnvelope } from "./envelope.ts";
 import { VlanModel } from "../resources/vlan/model.ts";
 import { palette } from "../util/color.ts";
 import { withChassis } from "./connect.ts";
@@ -64,38 +67,70 @@ export async function runVlan(g: Globals, o: VlanOp): Promise<void> {
     }
     const c = palette(g.color);
     const rows: Record<string, unknown>[] = [];
-    for (const t of targets) {
-      const sw = s.chassis.switch(t);
-      if (o.op === "list") {
-        for (const v of await sw.listVlans()) {
-          rows.push({
-            switch: t,
-            id: v.id,
-            name: v.name ?? "",
-            description: v.description ?? "",
-            ports: v.ports?.length ?? 0,
-          });
+    const store = o.op === "list" ? undefined : openStore(s.statePath);
+    try {
+      const envelope = store ? await commandEnvelope(s, store) : undefined;
+      for (const t of targets) {
+        const sw = s.chassis.switch(t);
+        if (o.op === "list") {
+          for (const v of await sw.listVlans()) {
+            rows.push({
+              switch: t,
+              id: v.id,
+              name: v.name ?? "",
+              description: v.description ?? "",
+              ports: v.ports?.length ?? 0,
+            });
+          }
+          continue;
         }
-      } else if (o.op === "add") {
         const existing = await sw.getVlan(id!);
-        const v = existing
-          ? await sw.updateVlan(id!, {
-            ...(o.name !== undefined ? { name: o.name } : {}),
-            ...(o.description !== undefined ? { description: o.description } : {}),
-          })
-          : await sw.createVlan({ id: id!, name: o.name, description: o.description });
+        if (o.op === "remove" && !existing) {
+          rows.push({ switch: t, id, result: "already absent" });
+          continue;
+        }
+        const patch = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.description !== undefined ? { description: o.description } : {}),
+        };
+        const operation = o.op === "remove" ? "vlan.remove" : existing ? "vlan.update" : "vlan.add";
+        // Snapshot first, change second: the envelope locks the switch, captures its
+        // configuration, writes the audit intent, applies, verifies, and rolls back on failure.
+        const r = await runChange(envelope!, {
+          target: { kind: "switch", id: t },
+          operation,
+          parameters: { vlan_id: id, ...patch },
+          scopes: [`switch:${t}`],
+          apply: async () => {
+            if (o.op === "remove") await sw.deleteVlan(id!);
+            else if (existing) await sw.updateVlan(id!, patch);
+            else await sw.createVlan({ id: id!, ...patch });
+            return {};
+          },
+          verify: async () => {
+            const v = await sw.getVlan(id!);
+            if (o.op === "remove" ? v : !v) {
+              throw new DeviceError(
+                `VLAN ${id} on ${t} is ${
+                  o.op === "remove" ? "still present" : "missing"
+                } after ${operation}`,
+                { device: t },
+              );
+            }
+            return { vlan: v ?? null };
+          },
+        });
+        const v = o.op === "remove" ? undefined : await sw.getVlan(id!);
         rows.push({
           switch: t,
-          id: v.id,
-          name: v.name ?? "",
-          description: v.description ?? "",
-          result: existing ? "updated" : "created",
+          id,
+          ...(v ? { name: v.name ?? "", description: v.description ?? "" } : {}),
+          result: o.op === "remove" ? "removed" : existing ? "updated" : "created",
+          snapshot: r.snapshotId,
         });
-      } else {
-        const existing = await sw.getVlan(id!);
-        if (existing) await sw.deleteVlan(id!);
-        rows.push({ switch: t, id, result: existing ? "removed" : "already absent" });
       }
+    } finally {
+      store?.close();
     }
     if (g.output === "json") return out(JSON.stringify(rows, null, 2) + "\n");
     out(table(rows, c.bold));

@@ -12,6 +12,10 @@ import { confirm } from "./prompt.ts";
 import { loadConfig } from "../engine/load.ts";
 import { validateConfig } from "../engine/validate.ts";
 import { defaultRegistry } from "../resources/mod.ts";
+import { commandEnvelope } from "./envelope.ts";
+import { engineWrap } from "../ops/mod.ts";
+import { diff } from "../engine/plan.ts";
+import { DeviceError } from "../errors.ts";
 
 /** Options of {@link runPlan}. */
 export interface RunPlanOptions {
@@ -59,11 +63,39 @@ export async function runPlan(g: Globals, o: RunPlanOptions): Promise<void> {
         await confirm("\nDo you want to perform these actions?", "--auto-approve");
       }
       const t0 = performance.now();
+      const envelope = await commandEnvelope(s, store, (e) => {
+        if (g.verbose && g.output === "text") err(c.dim(`  envelope: ${JSON.stringify(e)}\n`));
+      });
       const result = await applyPlanned(plan, {
         chassis: s.chassis,
         state,
         registry,
         signal: commandAbort.signal,
+        // Every step runs inside the change envelope; verify reads the device back, because
+        // "accepted" is not "applied" (field lesson: inconsistent result after apply).
+        wrap: engineWrap(envelope, {
+          verify: async (st) => {
+            const step = plan.steps.find((x) => x.address === st.address)!;
+            const def = registry.get(step.type);
+            const live = await def.read(
+              { chassis: s.chassis, signal: commandAbort.signal },
+              step.id,
+            );
+            if (step.action === "delete") {
+              if (live) throw new DeviceError(`${step.address} is still present after delete`);
+              return { gone: true };
+            }
+            const left = live ? diff(def, step.after!, live) : [{ attribute: "(all)" }];
+            if (left.length > 0) {
+              throw new DeviceError(
+                `${step.address} does not match after apply: ${
+                  left.map((x) => x.attribute).join(", ")
+                } differ`,
+              );
+            }
+            return { verified: true };
+          },
+        }),
         onStep(step, phase, e) {
           if (g.output !== "text") return;
           const verb = {
@@ -110,11 +142,15 @@ export async function runPlan(g: Globals, o: RunPlanOptions): Promise<void> {
                 done.filter((r) => r.action === "update").length
               } changed, ${count("delete")} destroyed.`,
             ),
-          ) + c.dim(` (${((performance.now() - t0) / 1000).toFixed(1)}s)`) + "\n",
+          ) + c.dim(` (${fmtDuration(performance.now() - t0)})`) + "\n",
         );
       }
     } finally {
       store.close();
     }
   });
+}
+
+function fmtDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
