@@ -13,7 +13,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CommandIo } from "./audit.ts";
-import type { Connect } from "./snapshot.ts";
+import { type Connect, scrubActions } from "./snapshot.ts";
 import type { Globals } from "./global.ts";
 
 /** Injection points (tests). */
@@ -35,115 +35,118 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
  */
 export function restoreCommand(deps: RestoreCommandDeps = {}) {
   const io = deps.io ?? defaultIo;
-  return new Command("restore")
-    .description(
-      "Restore a snapshot onto the chassis (preview, confirm, restore per scope, verify)",
-    )
-    .argument("<snapshot>", "snapshot id, directory or 'latest'")
-    .option("--scope <scope>", "hmm, switches, ibmc, all, or a scope id (repeatable)", collect)
-    .option("--auto-approve", "do not ask for confirmation")
-    .option("--dir <path>", "snapshot root (default $VESSEL_SNAPSHOTS_DIR or ./snapshots)")
-    .addHelpText(
-      "after",
-      `
+  return scrubActions(
+    new Command("restore")
+      .description(
+        "Restore a snapshot onto the chassis (preview, confirm, restore per scope, verify)",
+      )
+      .argument("<snapshot>", "snapshot id, directory or 'latest'")
+      .option("--scope <scope>", "hmm, switches, ibmc, all, or a scope id (repeatable)", collect)
+      .option("--auto-approve", "do not ask for confirmation")
+      .addHelpText(
+        "after",
+        `
 Examples:
   vessel --chassis sim:///tmp/c restore latest --scope switches
   vessel --chassis sim:///tmp/c restore 20261125T194500Z --auto-approve
 
 Every scope is restored inside the change envelope: locked, snapshotted first (so the restore
 itself can be undone), audited as snapshot.restore, verified by capturing again.`,
-    )
-    .action(async (ref, opts, cmd) => {
-      const { resolveGlobals } = await import("./global.ts");
-      const g: Globals = resolveGlobals(
-        cmd.optsWithGlobals() as Parameters<typeof resolveGlobals>[0],
-      );
-      const connect = deps.connect ?? (await import("./connect.ts")).withChassis;
-      const { snapshotsRootFromEnv } = await import("../ops/snapshot/snapshot.ts");
-      const root = opts.dir ?? snapshotsRootFromEnv();
-      await connect(g, async (s) => {
-        const { registerCredentials, registerSecret } = await import("../util/redact.ts");
-        s.secrets.forEach(registerSecret);
-        registerCredentials(s.endpoints?.credentials ?? {});
-        const { openStore } = await import("../store/db.ts");
-        const { chassisEnvelope } = await import("../ops/mod.ts");
-        const { planRestore, applyRestore } = await import("../ops/restore.ts");
-        const { SafetyError } = await import("../errors.ts");
-        const store = openStore(s.statePath);
-        try {
-          const ctx = chassisEnvelope({
-            store,
-            chassis: s.chassis,
-            endpoints: s.endpoints ?? {},
-            snapshotsDir: root,
-            onEvent: g.verbose ? (e) => console.error(`restore: ${JSON.stringify(e)}`) : undefined,
-          });
-          const plan = await planRestore(ctx, ref, { scopes: opts.scope });
-          const preview = plan.scopes.map(({ scope, restorable, reason, diff }) => ({
-            scope,
-            restorable,
-            reason,
-            diff,
-          }));
-          const pending = plan.scopes.filter((x) => x.diff.length);
-          if (g.output !== "json") {
-            io.stdout(
-              `Restore from snapshot ${plan.snapshotId} (chassis ${
-                plan.chassisSerial ?? "unknown"
-              }):`,
-            );
-            for (const p of plan.scopes) {
-              if (!p.diff.length) io.stdout(`  ${p.scope}: already equal`);
-              else {
-                io.stdout(
-                  `  ${p.scope}: ${p.diff.length} difference(s)${
-                    p.restorable ? "" : ` (cannot restore: ${p.reason})`
-                  }`,
-                );
-                for (const l of p.diff) io.stdout(`    ${l}`);
+      )
+      .action(async (ref, opts, cmd) => {
+        const { resolveGlobals } = await import("./global.ts");
+        const g: Globals = resolveGlobals(
+          cmd.optsWithGlobals() as Parameters<typeof resolveGlobals>[0],
+        );
+        const connect = deps.connect ?? (await import("./connect.ts")).withChassis;
+        await connect(g, async (s) => {
+          const { registerCredentials, registerSecret } = await import("../util/redact.ts");
+          s.secrets.forEach(registerSecret);
+          registerCredentials(s.endpoints?.credentials ?? {});
+          const { openStore } = await import("../store/db.ts");
+          const { chassisEnvelope } = await import("../ops/mod.ts");
+          const { planRestore, applyRestore } = await import("../ops/restore.ts");
+          const { SafetyError } = await import("../errors.ts");
+          const store = openStore(s.statePath);
+          try {
+            const ctx = chassisEnvelope({
+              store,
+              chassis: s.chassis,
+              endpoints: s.endpoints ?? {},
+              snapshotsDir: s.snapshotsDir ?? g.snapshotsDir,
+              onEvent: g.verbose
+                ? (e) => console.error(`restore: ${JSON.stringify(e)}`)
+                : undefined,
+            });
+            const plan = await planRestore(ctx, ref, { scopes: opts.scope });
+            const preview = plan.scopes.map(({ scope, restorable, reason, diff }) => ({
+              scope,
+              restorable,
+              reason,
+              diff,
+            }));
+            const pending = plan.scopes.filter((x) => x.diff.length);
+            if (g.output !== "json") {
+              io.stdout(
+                `Restore from snapshot ${plan.snapshotId} (chassis ${
+                  plan.chassisSerial ?? "unknown"
+                }):`,
+              );
+              for (const p of plan.scopes) {
+                if (!p.diff.length) io.stdout(`  ${p.scope}: already equal`);
+                else {
+                  io.stdout(
+                    `  ${p.scope}: ${p.diff.length} difference(s)${
+                      p.restorable ? "" : ` (cannot restore: ${p.reason})`
+                    }`,
+                  );
+                  for (const l of p.diff) io.stdout(`    ${l}`);
+                }
               }
             }
-          }
-          if (!pending.length) {
-            if (g.output === "json") {
-              io.stdout(
-                JSON.stringify({ snapshot: plan.snapshotId, preview, results: [] }, null, 2),
-              );
-            } else io.stdout("Nothing to restore: the chassis already matches the snapshot");
-            return;
-          }
-          if (!opts.autoApprove) {
-            const confirm = deps.confirm ?? (await import("./prompt.ts")).confirm;
-            await confirm(
-              `Restore ${pending.map((p) => p.scope).join(", ")} from snapshot ${plan.snapshotId}?`,
-              "--auto-approve",
-            );
-          }
-          const results = await applyRestore(ctx, plan);
-          if (g.output === "json") {
-            io.stdout(JSON.stringify({ snapshot: plan.snapshotId, preview, results }, null, 2));
-          } else {
-            for (const r of results) {
-              io.stdout(
-                `  ${r.scope}: ${r.result}${
-                  r.change ? ` (pre-restore snapshot ${r.change.snapshotId})` : ""
-                }`,
-              );
-              for (const l of r.remaining) io.stdout(`    still differs: ${l}`);
+            if (!pending.length) {
+              if (g.output === "json") {
+                io.stdout(
+                  JSON.stringify({ snapshot: plan.snapshotId, preview, results: [] }, null, 2),
+                );
+              } else io.stdout("Nothing to restore: the chassis already matches the snapshot");
+              return;
             }
+            if (!opts.autoApprove) {
+              const confirm = deps.confirm ?? (await import("./prompt.ts")).confirm;
+              await confirm(
+                `Restore ${
+                  pending.map((p) => p.scope).join(", ")
+                } from snapshot ${plan.snapshotId}?`,
+                "--auto-approve",
+              );
+            }
+            const results = await applyRestore(ctx, plan);
+            if (g.output === "json") {
+              io.stdout(JSON.stringify({ snapshot: plan.snapshotId, preview, results }, null, 2));
+            } else {
+              for (const r of results) {
+                io.stdout(
+                  `  ${r.scope}: ${r.result}${
+                    r.change ? ` (pre-restore snapshot ${r.change.snapshotId})` : ""
+                  }`,
+                );
+                for (const l of r.remaining) io.stdout(`    still differs: ${l}`);
+              }
+            }
+            const incomplete = results.filter((r) => r.result === "incomplete");
+            if (incomplete.length) {
+              throw new SafetyError(
+                `Restore from ${plan.snapshotId} is incomplete for ${
+                  incomplete.map((r) => r.scope).join(", ")
+                }: ${incomplete.reduce((n, r) => n + r.remaining.length, 0)} difference(s) remain`,
+                { hint: "These parts cannot be written back by this version; see docs/safety.md" },
+              );
+            }
+          } finally {
+            store.close();
           }
-          const incomplete = results.filter((r) => r.result === "incomplete");
-          if (incomplete.length) {
-            throw new SafetyError(
-              `Restore from ${plan.snapshotId} is incomplete for ${
-                incomplete.map((r) => r.scope).join(", ")
-              }: ${incomplete.reduce((n, r) => n + r.remaining.length, 0)} difference(s) remain`,
-              { hint: "These parts cannot be written back by this version; see docs/safety.md" },
-            );
-          }
-        } finally {
-          store.close();
-        }
-      });
-    });
+        });
+      }),
+  );
 }

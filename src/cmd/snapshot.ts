@@ -40,11 +40,6 @@ async function connectOf(deps: SnapshotCommandDeps): Promise<Connect> {
   return withChassis;
 }
 
-async function rootOf(dir: string | undefined): Promise<string> {
-  const { snapshotsRootFromEnv } = await import("../ops/snapshot/snapshot.ts");
-  return dir ?? snapshotsRootFromEnv();
-}
-
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /**
@@ -62,7 +57,6 @@ export function snapshotCommand(deps: SnapshotCommandDeps = {}) {
       "hmm, switches, ibmc, all, or a scope id like switch:swi2 (repeatable)",
       collect,
     )
-    .option("--dir <path>", "snapshot root (default $VESSEL_SNAPSHOTS_DIR or ./snapshots)")
     .option("--reason <text>", "why this snapshot was taken (kept in the manifest)")
     .addHelpText(
       "after",
@@ -79,7 +73,7 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     .action(async (opts, cmd) => {
       const g = await globalsOf(cmd);
       const connect = await connectOf(deps);
-      const root = await rootOf(opts.dir ?? (cmd.optsWithGlobals() as { dir?: string }).dir);
+      const root = g.snapshotsDir;
       await connect(g, async (s) => {
         const { registerCredentials, registerSecret } = await import("../util/redact.ts");
         s.secrets.forEach(registerSecret);
@@ -152,10 +146,9 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
   snapshot
     .command("list")
     .description("List complete snapshots, oldest first")
-    .option("--dir <path>", "snapshot root")
-    .action(async (opts, cmd) => {
+    .action(async (_opts, cmd) => {
       const g = await globalsOf(cmd);
-      const root = await rootOf(opts.dir ?? (cmd.optsWithGlobals() as { dir?: string }).dir);
+      const root = g.snapshotsDir;
       const { listSnapshotDirs, readManifest } = await import("../ops/snapshot/snapshot.ts");
       const { join } = await import("node:path");
       const rows = [];
@@ -210,10 +203,9 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     .command("show")
     .description("Show a snapshot's manifest and whether it verifies")
     .argument("<snapshot>", "snapshot id, directory or 'latest'")
-    .option("--dir <path>", "snapshot root")
-    .action(async (ref, opts, cmd) => {
+    .action(async (ref, _opts, cmd) => {
       const g = await globalsOf(cmd);
-      const root = await rootOf(opts.dir ?? (cmd.optsWithGlobals() as { dir?: string }).dir);
+      const root = g.snapshotsDir;
       const { verifySnapshot } = await import("../ops/snapshot/snapshot.ts");
       const v = await withCatalog(g, (cat) => verifySnapshot(root, ref, cat));
       if (g.output === "json") {
@@ -240,11 +232,10 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     .description("Differences from snapshot A to B ('live' = the chassis now)")
     .argument("<a>", "snapshot id, directory, 'latest' or 'live'")
     .argument("<b>", "snapshot id, directory, 'latest' or 'live'")
-    .option("--dir <path>", "snapshot root")
     .option("--scope <scope>", "limit to these scopes (repeatable)", collect)
     .action(async (a, b, opts, cmd) => {
       const g = await globalsOf(cmd);
-      const root = await rootOf(opts.dir ?? (cmd.optsWithGlobals() as { dir?: string }).dir);
+      const root = g.snapshotsDir;
       const { loadSnapshot, captureScopes } = await import("../ops/snapshot/snapshot.ts");
       const { diffCaptures } = await import("../ops/snapshot/diff.ts");
       const { registerBuiltinScopes, chassisScopes } = await import("../ops/mod.ts");
@@ -306,10 +297,9 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     .command("verify")
     .description("Check manifests and SHA-256 of snapshots (all, or the ones named)")
     .argument("[snapshots...]", "snapshot ids, directories or 'latest'")
-    .option("--dir <path>", "snapshot root")
-    .action(async (refs, opts, cmd) => {
+    .action(async (refs, _opts, cmd) => {
       const g = await globalsOf(cmd);
-      const root = await rootOf(opts.dir ?? (cmd.optsWithGlobals() as { dir?: string }).dir);
+      const root = g.snapshotsDir;
       const { verifySnapshot, listSnapshotDirs } = await import("../ops/snapshot/snapshot.ts");
       const { SafetyError, NotFoundError } = await import("../errors.ts");
       const ids = refs.length ? refs : await listSnapshotDirs(root);
@@ -348,7 +338,32 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
       }
     });
 
-  return snapshot;
+  return scrubActions(snapshot);
+}
+
+/**
+ * Make every action of `cmd` (and its subcommands) redact the errors it throws, with their
+ * causes (principle 5: secrets never reach error output). Uses commander's public `action()`:
+ * the registered handler is wrapped by re-registering it.
+ */
+export function scrubActions<C>(cmd: C): C {
+  const c = cmd as unknown as {
+    _actionHandler?: (args: unknown[]) => Promise<unknown>;
+    commands: unknown[];
+  };
+  const h = c._actionHandler;
+  if (typeof h === "function") {
+    c._actionHandler = async (args: unknown[]) => {
+      try {
+        return await h.call(cmd, args);
+      } catch (e) {
+        const { scrubError } = await import("../util/redact.ts");
+        throw scrubError(e);
+      }
+    };
+  }
+  for (const sub of c.commands) scrubActions(sub);
+  return cmd;
 }
 
 /** Run `fn` with the snapshot catalog of the store when the store file exists. */

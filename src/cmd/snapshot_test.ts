@@ -34,7 +34,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
   const dir = await Deno.makeTempDir();
   const state = join(dir, "vessel.db");
   const snaps = join(dir, "snapshots");
-  const base = ["--chassis", "sim://", "--state", state];
+  const base = ["--chassis", "sim://", "--state", state, "--snapshots", snaps];
   const run = async (args: string[], answer = "yes") => {
     const out: string[] = [];
     await program(h, out, answer).parseAsync([...base, ...args], { from: "user" });
@@ -43,7 +43,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
   try {
     let first = "";
     await t.step("set up: two VLANs added through the envelope", async () => {
-      await h.connect({ statePath: state }, async (s) => {
+      await h.connect({ statePath: state, snapshotsDir: snaps }, async (s) => {
         const store = openStore(state);
         try {
           const ctx = chassisEnvelope({
@@ -75,8 +75,6 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
           "--output",
           "json",
           "snapshot",
-          "--dir",
-          snaps,
           "--reason",
           "baseline",
         ]);
@@ -96,9 +94,9 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
     );
 
     await t.step("list and verify see it; audit has snapshot.create", async () => {
-      const list = await run(["snapshot", "list", "--dir", snaps]);
+      const list = await run(["snapshot", "list"]);
       assert.match(list.join("\n"), new RegExp(first));
-      const ver = await run(["snapshot", "verify", "--dir", snaps]);
+      const ver = await run(["snapshot", "verify"]);
       assert.match(ver.join("\n"), new RegExp(`${first}: OK`));
       const audit = JSON.parse(
         (await run(["--output", "json", "audit", "list", "--op", "snapshot.*"])).join("\n"),
@@ -113,19 +111,19 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
         h.sim.switch("swi2").factoryReset();
         const sw = await import("../chassis/chassis.ts");
         void sw;
-        const diff = await run(["snapshot", "diff", first, "live", "--dir", snaps]);
+        const diff = await run(["snapshot", "diff", first, "live"]);
         const text = diff.join("\n");
         assert.match(text, /switch:swi2/);
 
         // Declining the prompt changes nothing.
         await assert.rejects(
-          () => run(["restore", first, "--dir", snaps, "--scope", "switches"], "no"),
+          () => run(["restore", first, "--scope", "switches"], "no"),
           CancelledError,
         );
 
-        const out = await run(["restore", first, "--dir", snaps, "--scope", "switches"]);
+        const out = await run(["restore", first, "--scope", "switches"]);
         assert.match(out.join("\n"), /switch:swi2: restored/);
-        const after = await run(["snapshot", "diff", first, "live", "--dir", snaps]);
+        const after = await run(["snapshot", "diff", first, "live"]);
         assert.match(after.join("\n"), /No differences/);
         const recs = JSON.parse(
           (await run(["--output", "json", "audit", "list", "--op", "snapshot.restore"])).join("\n"),
@@ -135,7 +133,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
     );
 
     await t.step("restore refuses a tampered snapshot and another chassis' snapshot", async () => {
-      const latest = (await run(["--output", "json", "snapshot", "list", "--dir", snaps])).join(
+      const latest = (await run(["--output", "json", "snapshot", "list"])).join(
         "\n",
       );
       const ids = JSON.parse(latest).snapshots.map((s: { id: string }) => s.id);
@@ -144,12 +142,12 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
       const orig = await Deno.readTextFile(cfg);
       await Deno.writeTextFile(cfg, orig.replace("sysname", "sysname evil"));
       await assert.rejects(
-        () => run(["restore", first, "--dir", snaps, "--auto-approve"]),
+        () => run(["restore", first, "--auto-approve"]),
         (e) =>
           e instanceof SafetyError && /does not verify/.test(e.message) &&
           /swi2\.cfg/.test(e.message),
       );
-      await assert.rejects(() => run(["snapshot", "verify", first, "--dir", snaps]), SafetyError);
+      await assert.rejects(() => run(["snapshot", "verify", first]), SafetyError);
       await Deno.writeTextFile(cfg, orig);
 
       const m = join(snaps, first, "manifest.yaml");
@@ -163,15 +161,13 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
             join(dir, "other.db"),
             "restore",
             first,
-            "--dir",
-            snaps,
             "--auto-approve",
           ]),
         (e) => e instanceof SafetyError && /OTHER-CHASSIS/.test(e.message),
       );
       // With the catalog, the edited manifest itself is detected.
       await assert.rejects(
-        () => run(["restore", first, "--dir", snaps, "--auto-approve"]),
+        () => run(["restore", first, "--auto-approve"]),
         (e) => e instanceof SafetyError && /manifest\.yaml: changed/.test(e.message),
       );
       await Deno.writeTextFile(m, mtext);
@@ -181,7 +177,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
       await Deno.mkdir(join(snaps, ".tmp-20260101T000000Z-dead"), { recursive: true });
       await Deno.writeTextFile(join(snaps, ".tmp-20260101T000000Z-dead", "partial.cfg"), "x");
       const list = JSON.parse(
-        (await run(["--output", "json", "snapshot", "list", "--dir", snaps])).join("\n"),
+        (await run(["--output", "json", "snapshot", "list"])).join("\n"),
       );
       assert.ok(!list.snapshots.some((s: { id: string }) => s.id.includes("20260101")));
       assert.deepEqual(list.incomplete, [".tmp-20260101T000000Z-dead"]);

@@ -31,7 +31,7 @@ import type { Store } from "../store/db.ts";
 import { AuditLog, type AuditRecord, type AuditTarget, defaultActor } from "../store/audit.ts";
 import { type Lock, LockManager } from "../store/locks.ts";
 import { SnapshotCatalog } from "../store/snapshots.ts";
-import { defaultRedactor, redactError, type Redactor } from "../util/redact.ts";
+import { defaultRedactor, redactError, type Redactor, scrubError } from "../util/redact.ts";
 import { SafetyError, VesselError } from "../errors.ts";
 import {
   defaultScopes,
@@ -326,14 +326,14 @@ export async function runChange(context: EnvelopeContext, change: Change): Promi
               rb.unrestored.join(", ")
             }: manual recovery needed from snapshot ${snap.id}`,
             {
-              cause: failure,
+              cause: scrubError(failure, redactor),
               hint:
                 `Inspect with vessel snapshot diff ${snap.id} and restore with vessel restore ${snap.id}`,
               details: { change_id: changeId, snapshot_id: snap.id, audit_seq: rbRec.seq },
             },
           );
         }
-        throw failure;
+        throw scrubError(failure, redactor);
       }
 
       // 6. Outcome.

@@ -310,6 +310,30 @@ export function redactValue<T>(value: T): T {
   return defaultRedactor.value(value);
 }
 
+/**
+ * Redact an error in place, with its `cause` chain: `message` and every own string property
+ * (a device error's `output`, `command`, `hint`). Returns the same error, for `throw scrubError(e)`.
+ */
+export function scrubError<T>(err: T, redactor: Redactor = defaultRedactor): T {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e instanceof Error && !seen.has(e)) {
+    seen.add(e);
+    try {
+      e.message = redactor.text(e.message);
+      for (const k of Object.keys(e)) {
+        const v = (e as unknown as Record<string, unknown>)[k];
+        if (typeof v === "string") (e as unknown as Record<string, unknown>)[k] = redactor.text(v);
+        else if (v && typeof v === "object" && k !== "cause") {
+          (e as unknown as Record<string, unknown>)[k] = redactor.value(v);
+        }
+      }
+    } catch { /* frozen or read-only fields: leave them */ }
+    e = e.cause;
+  }
+  return err;
+}
+
 /** Redacted message of any thrown value, for error output and audit evidence. */
 export function redactError(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);

@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { sha256Hex } from "../../store/canonical.ts";
 import type { CatalogEntry, SnapshotCatalog } from "../../store/snapshots.ts";
-import { defaultRedactor, redactError, type Redactor } from "../../util/redact.ts";
+import { defaultRedactor, redactError, type Redactor, scrubError } from "../../util/redact.ts";
 import { NotFoundError, SafetyError } from "../../errors.ts";
 import {
   defaultScopes,
@@ -126,7 +126,7 @@ export async function captureScopes(
       out.push({ ...cap, scope });
     } catch (e) {
       throw new SafetyError(`Cannot capture scope ${scope} for a snapshot: ${redactError(e)}`, {
-        cause: e,
+        cause: scrubError(e),
         hint: "Fix access to that device first; nothing was changed",
       });
     }
@@ -230,7 +230,7 @@ export async function writeSnapshot(
   } catch (e) {
     if (e instanceof SafetyError) throw e;
     throw new SafetyError(`Cannot write snapshot under ${root}: ${redactError(e)}`, {
-      cause: e,
+      cause: scrubError(e, redactor),
       hint: "Check free space and permissions of the snapshots directory",
     });
   }

@@ -17,6 +17,7 @@ export interface SimSession {
   workspace: string;
   statePath: string;
   secrets: string[];
+  snapshotsDir: string;
 }
 
 /** A running simulator plus a `connect` for commands. */
@@ -24,7 +25,10 @@ export interface SimHarness {
   sim: Simulator;
   // deno-lint-ignore no-explicit-any
   endpoints: any;
-  connect: <T>(g: { statePath: string }, fn: (s: SimSession) => Promise<T>) => Promise<T>;
+  connect: <T>(
+    g: { statePath: string; snapshotsDir: string },
+    fn: (s: SimSession) => Promise<T>,
+  ) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,7 @@ export async function startSimHarness(opts: SimOptions = {}): Promise<SimHarness
           workspace: "sim-test",
           statePath: g.statePath,
           secrets: [sim.endpoints.credentials.password],
+          snapshotsDir: g.snapshotsDir,
         });
       } finally {
         await chassis.close();
