@@ -285,8 +285,12 @@ export class HmmState {
         return `The blade ${next.bladename} is not present`;
       }
     }
-    if (op === "add") rows.push(next);
-    else rows[idx] = next;
+    // Keep the field order of the section (key first), as a GUI table would.
+    const ordered = Object.fromEntries(
+      Object.keys(s.fields).filter((k) => k in next).map((k) => [k, next[k]]),
+    );
+    if (op === "add") rows.push(ordered);
+    else rows[idx] = ordered;
     this.save();
     return undefined;
   }
