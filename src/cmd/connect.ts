@@ -19,7 +19,7 @@ export interface ChassisSession {
   /** Secrets in use, for redaction. */
   secrets: string[];
   /** Snapshot folder (a temporary one for a throw-away simulator). */
-  snapshotsDir: string;
+  snapshotsDir?: string;
 }
 
 /** Cancellation for the whole command (Ctrl-C). */

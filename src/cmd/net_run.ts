@@ -1,9 +1,9 @@
 /**
  * The work behind `vessel net vlan …` (loaded lazily).
  */
-import { DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { openStore } from "../store/db.ts";
-import { runChange } from "../ops/mod.ts";
+import { vlanAdd, vlanRemove } from "../ops/net/vlan.ts";
 import { commandEnvelope } from "./envelope.ts";
 import { VlanModel } from "../resources/vlan/model.ts";
 import { palette } from "../util/color.ts";
@@ -84,49 +84,15 @@ export async function runVlan(g: Globals, o: VlanOp): Promise<void> {
           }
           continue;
         }
-        const existing = await sw.getVlan(id!);
-        if (o.op === "remove" && !existing) {
-          rows.push({ switch: t, id, result: "already absent" });
-          continue;
-        }
-        const patch = {
-          ...(o.name !== undefined ? { name: o.name } : {}),
-          ...(o.description !== undefined ? { description: o.description } : {}),
-        };
-        const operation = o.op === "remove" ? "vlan.remove" : existing ? "vlan.update" : "vlan.add";
-        // Snapshot first, change second: the envelope locks the switch, captures its
-        // configuration, writes the audit intent, applies, verifies, and rolls back on failure.
-        const r = await runChange(envelope!, {
-          target: { kind: "switch", id: t },
-          operation,
-          parameters: { vlan_id: id, ...patch },
-          scopes: [`switch:${t}`],
-          apply: async () => {
-            if (o.op === "remove") await sw.deleteVlan(id!);
-            else if (existing) await sw.updateVlan(id!, patch);
-            else await sw.createVlan({ id: id!, ...patch });
-            return {};
-          },
-          verify: async () => {
-            const v = await sw.getVlan(id!);
-            if (o.op === "remove" ? v : !v) {
-              throw new DeviceError(
-                `VLAN ${id} on ${t} is ${
-                  o.op === "remove" ? "still present" : "missing"
-                } after ${operation}`,
-                { device: t },
-              );
-            }
-            return { vlan: v ?? null };
-          },
-        });
-        const v = o.op === "remove" ? undefined : await sw.getVlan(id!);
+        const r = o.op === "remove"
+          ? await vlanRemove(envelope!, sw, { id: id! })
+          : await vlanAdd(envelope!, sw, { id: id!, name: o.name, description: o.description });
         rows.push({
-          switch: t,
-          id,
-          ...(v ? { name: v.name ?? "", description: v.description ?? "" } : {}),
-          result: o.op === "remove" ? "removed" : existing ? "updated" : "created",
-          snapshot: r.snapshotId,
+          switch: r.switch,
+          id: r.id,
+          ...(o.op === "add" ? { name: r.name ?? "", description: r.description ?? "" } : {}),
+          result: r.result,
+          snapshot: r.snapshotId ?? "",
         });
       }
     } finally {
