@@ -44,6 +44,8 @@ import { systemRoutes } from "./routes_system.ts";
 /** Options of {@link createApi}. */
 export interface CreateApiOptions {
   store: Store;
+  /** Store of users, tokens and sessions (default `store`). */
+  authStore?: Store;
   /** The open SDK handle. */
   chassis: Chassis;
   /** State workspace key (the `--chassis` value, e.g. `sim://` or `https://hmm`). */
@@ -95,7 +97,7 @@ export function createApi(opts: CreateApiOptions): Api {
     chassis: opts.chassis,
     workspace: opts.workspace,
     state: new StateStore(opts.store, opts.workspace),
-    auth: new AuthService(opts.store, opts.auth),
+    auth: new AuthService(opts.authStore ?? opts.store, opts.auth),
     jobs: new JobManager(opts.store, {
       onFinish: (_job, spec) => spec.scopes.forEach((s) => cache.invalidate(s)),
     }),
@@ -173,7 +175,8 @@ export function createApi(opts: CreateApiOptions): Api {
     const p = sid ? deps.auth.authenticateSession(sid) : undefined;
     if (!p) {
       throw new ApiError("unauthenticated", `Authentication required for ${c.req.method} ${path}`, {
-        hint: "Send Authorization: Bearer <token>, or log in with POST /api/v1/auth/login",
+        hint:
+          "Send an API token in the Authorization header (Bearer scheme), or log in with POST /api/v1/auth/login",
       });
     }
     if (UNSAFE.has(c.req.method)) {

@@ -111,8 +111,8 @@ Deno.test("createApi", async (t) => {
       assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE);
       const p = await res.json();
       assert.equal(p.code, "validation");
-      assert.equal(p.field, "json.vlan_id");
-      assert.ok(p.errors.some((e: Json) => e.field === "json.vlan_id"));
+      assert.equal(p.field, "body.vlan_id");
+      assert.ok(p.errors.some((e: Json) => e.field === "body.vlan_id"));
       // VRP rules from the SDK name the field too (422)
       const res2 = await w.request("POST", "/api/v1/switches/swi2/vlans", {
         token: w.tokens.operator,

@@ -160,8 +160,11 @@ export function validationProblem(
   target: string,
   instance?: string,
 ): Problem {
+  // Name the request part as an API user sees it: body, path, query, header, cookie.
+  const part = ({ json: "body", form: "body", param: "path" } as Record<string, string>)[target] ??
+    target;
   const errors = issues.map((i) => ({
-    field: [target, ...i.path.map(String)].join("."),
+    field: [part, ...i.path.map(String)].join("."),
     message: i.message,
   }));
   const first = errors[0];
