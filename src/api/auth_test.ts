@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openStore } from "../store/db.ts";
 import { AuthService, hashPassword, roleAllows, verifyPassword } from "./auth.ts";
-import { ApiError } from "./problem.ts";
+import type { ApiError } from "./problem.ts";
 import { startWorld } from "./testing/world.ts";
 
 function cookieOf(res: Response): { header: string; attrs: string } {
