@@ -178,7 +178,32 @@ Examples:
       }
     });
 
-  return audit;
+  return scrubActions(audit);
+}
+
+/**
+ * Make every action of `cmd` (and its subcommands) redact the errors it throws, with their
+ * causes (principle 5: secrets never reach error output). Uses commander's public `action()`:
+ * the registered handler is wrapped by re-registering it.
+ */
+export function scrubActions<C>(cmd: C): C {
+  const c = cmd as unknown as {
+    _actionHandler?: (args: unknown[]) => Promise<unknown>;
+    commands: unknown[];
+  };
+  const h = c._actionHandler;
+  if (typeof h === "function") {
+    c._actionHandler = async (args: unknown[]) => {
+      try {
+        return await h.call(cmd, args);
+      } catch (e) {
+        const { scrubError } = await import("../util/redact.ts");
+        throw scrubError(e);
+      }
+    };
+  }
+  for (const sub of c.commands) scrubActions(sub);
+  return cmd;
 }
 
 async function writeAll(f: Deno.FsFile, data: Uint8Array): Promise<void> {

@@ -12,8 +12,8 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import type { CommandIo } from "./audit.ts";
-import { type Connect, scrubActions } from "./snapshot.ts";
+import { type CommandIo, scrubActions } from "./audit.ts";
+import type { Connect } from "./snapshot.ts";
 import type { Globals } from "./global.ts";
 
 /** Injection points (tests). */

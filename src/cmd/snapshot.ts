@@ -16,7 +16,7 @@
 import { Command } from "@commander-js/extra-typings";
 import type { ChassisSession } from "./connect.ts";
 import type { Globals } from "./global.ts";
-import { type CommandIo, table } from "./audit.ts";
+import { type CommandIo, scrubActions, table } from "./audit.ts";
 
 /** Opens the chassis of `--chassis` for one action (default: `withChassis` of connect.ts). */
 export type Connect = <T>(g: Globals, fn: (s: ChassisSession) => Promise<T>) => Promise<T>;
@@ -339,31 +339,6 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     });
 
   return scrubActions(snapshot);
-}
-
-/**
- * Make every action of `cmd` (and its subcommands) redact the errors it throws, with their
- * causes (principle 5: secrets never reach error output). Uses commander's public `action()`:
- * the registered handler is wrapped by re-registering it.
- */
-export function scrubActions<C>(cmd: C): C {
-  const c = cmd as unknown as {
-    _actionHandler?: (args: unknown[]) => Promise<unknown>;
-    commands: unknown[];
-  };
-  const h = c._actionHandler;
-  if (typeof h === "function") {
-    c._actionHandler = async (args: unknown[]) => {
-      try {
-        return await h.call(cmd, args);
-      } catch (e) {
-        const { scrubError } = await import("../util/redact.ts");
-        throw scrubError(e);
-      }
-    };
-  }
-  for (const sub of c.commands) scrubActions(sub);
-  return cmd;
 }
 
 /** Run `fn` with the snapshot catalog of the store when the store file exists. */
