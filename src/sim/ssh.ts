@@ -45,12 +45,31 @@ interface HostKey {
 export function hostKeyFor(deps: Pick<SshDeps, "persist">, device: string): HostKey {
   const store = deps.persist<HostKey>(`hostkeys/${device}`);
   let key = store.load();
-  if (!key?.private) {
-    const k = utils.generateKeyPairSync("ed25519");
-    key = { private: k.private, public: k.public };
+  if (!key?.private || !validKeyPair(key)) {
+    key = generateHostKey();
     store.save(key);
   }
   return key;
+}
+
+/**
+ * A fresh ed25519 host key that ssh2 can parse. Under Deno, about 1 key in 250 from
+ * `utils.generateKeyPairSync("ed25519")` comes out malformed (a public key starting with a zero
+ * byte is written 31 bytes long, `AAAAH...`), and the server then fails at start with
+ * "Malformed OpenSSH public key": generate again until both halves parse.
+ */
+export function generateHostKey(): HostKey {
+  for (let i = 0; i < 20; i++) {
+    const k = utils.generateKeyPairSync("ed25519");
+    const key = { private: k.private, public: k.public };
+    if (validKeyPair(key)) return key;
+  }
+  throw new Error("Could not generate a valid ed25519 host key");
+}
+
+function validKeyPair(key: HostKey): boolean {
+  return !(utils.parseKey(key.public) instanceof Error) &&
+    !(utils.parseKey(key.private) instanceof Error);
 }
 
 /** OpenSSH-style SHA256 fingerprint of a public key in OpenSSH format. */
