@@ -16,7 +16,11 @@
  */
 import { NotFoundError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
+import { HmmShell } from "../drivers/hmmcli/shell.ts";
+import { IbmcShell } from "../drivers/ibmccli/shell.ts";
 import { FileRecorder, type Recorder } from "../drivers/record/recorder.ts";
+import { RedfishClient } from "../drivers/redfish/client.ts";
+import { HmmWebClient } from "../drivers/webapi/client.ts";
 import { VrpSession } from "../drivers/vrp/session.ts";
 import {
   type Endpoints,
@@ -59,6 +63,23 @@ export interface ChassisContext {
   readonly defaults: CallOptions;
   /** Registers a cleanup run by `Chassis.close()` (in reverse order, errors collected). */
   onClose(fn: () => Promise<void> | void): void;
+  /**
+   * The HMM Redfish client (one per chassis, session pool capped at 2, logged out on close).
+   *
+   * @throws {UnsupportedError} the endpoints have no HMM Redfish
+   */
+  hmmRedfish(opts?: CallOptions): Promise<RedfishClient>;
+  /** The HMM web API session (one per chassis, logged out on close). */
+  hmmWeb(opts?: CallOptions): Promise<HmmWebClient>;
+  /**
+   * A new HMM shell session (the caller closes it; `Chassis.close()` closes it too). One jump at a
+   * time per shell, so each jumped device gets its own.
+   */
+  hmmShell(opts?: CallOptions): Promise<HmmShell>;
+  /** The Redfish client of blade `slot`'s iBMC (direct only: the HMM cannot tunnel HTTPS). */
+  ibmcRedfish(slot: number, opts?: CallOptions): Promise<RedfishClient>;
+  /** A new iBMC shell for blade `slot`: direct SSH, or the HMM jump when `via: "hmm"`. */
+  ibmcShell(slot: number, opts?: CallOptions): Promise<IbmcShell>;
 }
 
 /** An open chassis. */
@@ -108,14 +129,126 @@ class ChassisImpl implements Chassis {
   ) {
     this.endpoints = endpoints;
     const closers = this.#closers;
-    this.context = {
+    const defaults = { timeoutMs: opts.timeoutMs ?? 30000, signal: opts.signal };
+    const shared = new Map<string, Promise<RedfishClient | HmmWebClient>>();
+    const once = <T extends RedfishClient | HmmWebClient>(
+      key: string,
+      make: () => Promise<T>,
+    ): Promise<T> => {
+      let p = shared.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = make();
+        shared.set(key, p);
+        p.then(
+          (c) => closers.push(() => ("logout" in c ? c.logout() : c.close())),
+          () => shared.delete(key),
+        );
+      }
+      return p;
+    };
+    const ctx: ChassisContext = {
       endpoints,
       credentials: opts.credentials,
       trust,
       recorder,
-      defaults: { timeoutMs: opts.timeoutMs ?? 30000, signal: opts.signal },
+      defaults,
       onClose: (fn) => closers.push(fn),
+      hmmRedfish: (o = {}) =>
+        once("hmm-redfish", () => {
+          const base = endpoints.hmm?.redfish;
+          if (!base) {
+            throw new UnsupportedError("This chassis has no HMM Redfish endpoint", {
+              details: { capability: "hmm-redfish" },
+            });
+          }
+          return openRedfish(ctx, "hmm", base, o);
+        }),
+      hmmWeb: (o = {}) =>
+        once("hmm-web", async () => {
+          const web = endpoints.hmm?.web;
+          if (!web) {
+            throw new UnsupportedError("This chassis has no HMM web endpoint", {
+              details: { capability: "hmm-web" },
+            });
+          }
+          const tls = await trust.tlsFor("hmm", web, o.signal ?? defaults.signal);
+          return HmmWebClient.login({
+            baseUrl: web,
+            username: ctx.credentials.username,
+            password: ctx.credentials.password,
+            tls,
+            recorder,
+            timeoutMs: o.timeoutMs ?? defaults.timeoutMs,
+            signal: o.signal ?? defaults.signal,
+            explainCertificateError: (sig) => trust.explainTlsFailure("hmm", web, sig),
+          });
+        }),
+      hmmShell: async (o = {}) => {
+        const url = endpoints.hmm?.ssh;
+        if (!url) {
+          throw new UnsupportedError("This chassis has no HMM shell endpoint", {
+            details: { capability: "hmm-ssh" },
+          });
+        }
+        const { host, port } = parseSshUrl(url);
+        const sh = await HmmShell.connect({
+          host,
+          port,
+          username: ctx.credentials.username,
+          password: ctx.credentials.password,
+          verifyHostKey: trust.sshVerifier(),
+          recorder,
+          commandTimeoutMs: o.timeoutMs ?? defaults.timeoutMs,
+          timeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
+          signal: o.signal ?? defaults.signal,
+        });
+        closers.push(() => sh.close());
+        return sh;
+      },
+      ibmcRedfish: (slot, o = {}) =>
+        once(`ibmc${slot}-redfish`, () => {
+          const base = endpoints.ibmc[String(slot)]?.redfish;
+          if (!base) {
+            throw new NotFoundError(`Blade ${slot} has no iBMC Redfish endpoint`, {
+              hint: presentSlots(endpoints),
+            });
+          }
+          return openRedfish(ctx, `ibmc${slot}`, base, o);
+        }),
+      ibmcShell: async (slot, o = {}) => {
+        const ep = endpoints.ibmc[String(slot)];
+        if (!ep?.ssh) {
+          throw new NotFoundError(`Blade ${slot} has no iBMC shell endpoint`, {
+            hint: presentSlots(endpoints),
+          });
+        }
+        if (ep.via === "hmm") {
+          const hmm = await ctx.hmmShell(o);
+          try {
+            const { host } = parseSshUrl(ep.ssh);
+            return await hmm.jumpToIbmc(slot, ctx.credentials.password, { ...o, address: host });
+          } catch (e) {
+            await hmm.close();
+            throw e;
+          }
+        }
+        const { host, port } = parseSshUrl(ep.ssh);
+        const sh = await IbmcShell.connect({
+          device: `ibmc${slot}`,
+          host,
+          port,
+          username: ctx.credentials.username,
+          password: ctx.credentials.password,
+          verifyHostKey: trust.sshVerifier(),
+          recorder,
+          commandTimeoutMs: o.timeoutMs ?? defaults.timeoutMs,
+          signal: o.signal ?? defaults.signal,
+        });
+        closers.push(() => sh.close());
+        return sh;
+      },
     };
+    this.context = ctx;
     if (recorder) this.#closers.push(() => recorder.close());
   }
 
@@ -159,9 +292,23 @@ function openVrp(ctx: ChassisContext, name: string, o: CallOptions): Promise<Vrp
   const ep = ctx.endpoints.switches[name];
   const { host, port } = parseSshUrl(ep.ssh);
   if (ep.via === "hmm") {
-    throw new UnsupportedError(`Reaching ${name} through the HMM shell is not available yet`, {
-      details: { capability: "hmm-jump" },
-    });
+    // The HMM refuses TCP forwarding: type its own ssh command and run VRP over that stream.
+    return (async () => {
+      const hmm = await ctx.hmmShell(o);
+      try {
+        return await hmm.jumpToSwitch(Number(name.slice(3)), ctx.credentials.password, {
+          ...o,
+          address: host,
+          onClose: async () => {
+            await hmm.returnFromJump().catch(() => {});
+            await hmm.close();
+          },
+        });
+      } catch (e) {
+        await hmm.close();
+        throw e;
+      }
+    })();
   }
   return VrpSession.connect({
     device: name,
@@ -175,4 +322,30 @@ function openVrp(ctx: ChassisContext, name: string, o: CallOptions): Promise<Vrp
     loginTimeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
     signal: o.signal,
   });
+}
+
+async function openRedfish(
+  ctx: ChassisContext,
+  device: string,
+  base: string,
+  o: CallOptions,
+): Promise<RedfishClient> {
+  const tls = await ctx.trust.tlsFor(device, base, o.signal ?? ctx.defaults.signal);
+  return RedfishClient.connect({
+    device,
+    baseUrl: base,
+    username: ctx.credentials.username,
+    password: ctx.credentials.password,
+    tls,
+    recorder: ctx.recorder,
+    timeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
+    signal: o.signal ?? ctx.defaults.signal,
+    maxSessions: 2,
+    explainCertificateError: (sig) => ctx.trust.explainTlsFailure(device, base, sig),
+  });
+}
+
+function presentSlots(e: Endpoints): string {
+  const s = Object.keys(e.ibmc).map(Number).sort((a, b) => a - b);
+  return `Blades with an iBMC endpoint: ${s.join(", ") || "none"}`;
 }

@@ -70,6 +70,8 @@ export interface VrpSessionOptions {
   loginTimeoutMs?: number;
   recorder?: Recorder;
   signal?: AbortSignal;
+  /** Called at the end of `close()` (e.g. to return from a jump and close the jump host). */
+  onClose?: () => Promise<void>;
 }
 
 /** Options of {@link VrpSession.connect}. */
@@ -115,6 +117,8 @@ export class VrpSession {
   #pagingOff = false;
   #lock: Promise<unknown> = Promise.resolve();
   #broken?: Error;
+  #ownsStream = true;
+  #onClose?: () => Promise<void>;
 
   private constructor(shell: ShellStream, opts: VrpSessionOptions, client?: Client) {
     this.#shell = shell;
@@ -122,6 +126,7 @@ export class VrpSession {
     this.device = opts.device;
     this.#recorder = opts.recorder;
     this.#commandTimeoutMs = opts.commandTimeoutMs ?? 30000;
+    this.#onClose = opts.onClose;
   }
 
   /**
@@ -162,9 +167,11 @@ export class VrpSession {
   /**
    * Runs VRP over an already open interactive stream (e.g. the HMM shell after
    * `ssh 172.31.1.162 NoStricHostKeyChecking` and the password): waits for the user-view prompt.
+   * `close()` then types `quit` (back to the jump host) and leaves the stream open.
    */
   static async overShell(shell: ShellStream, opts: VrpSessionOptions): Promise<VrpSession> {
     const s = new VrpSession(shell, opts);
+    s.#ownsStream = false;
     await s.#login(opts);
     return s;
   }
@@ -291,7 +298,7 @@ export class VrpSession {
 
   /** Logs out (`quit` from user view, best effort) and closes the connection. Idempotent. */
   async close(): Promise<void> {
-    if (this.#shell.closed && !this.#client) return;
+    if ((this.#shell.closed || (!this.#ownsStream && this.#broken)) && !this.#client) return;
     try {
       await Promise.race([this.#lock, new Promise((r) => setTimeout(r, 0))]);
     } catch { /* a failed command does not block closing */ }
@@ -300,10 +307,14 @@ export class VrpSession {
         this.#shell.write("quit" + VRP_NEWLINE);
       } catch { /* closed meanwhile */ }
     }
-    this.#shell.close();
+    if (this.#ownsStream) this.#shell.close();
+    else this.#broken ??= new TransportError(`Session to ${this.device} was closed`);
     this.#client?.end();
     this.#client = undefined;
     this.#recorder?.record({ kind: "event", device: this.device, event: "close" });
+    const hook = this.#onClose;
+    this.#onClose = undefined;
+    await hook?.();
   }
 
   // ---------------------------------------------------------------------------------------
