@@ -1,19 +1,28 @@
 /**
  * Load `.hcl`, `.yaml`/`.yml` and `.json` configuration (one file or a directory) into one
  * intermediate form with Terraform JSON-syntax semantics, keeping the `file:line:col` of every
- * resource block and attribute so that later errors can point at the source.
+ * block and attribute so that later errors can point at the source. Blocks: `resource`, `data`,
+ * `variable`, `locals`, `output`. String values stay templates (`"${...}"`), evaluated later.
  *
  * @example
  * const doc = await loadConfig(["examples/vlans.hcl"]);
- * doc.resources[0].position; // { file: "examples/vlans.hcl", line: 3, column: 1 }
+ * doc.resources[0].position; // { file: "examples/vlans.hcl", line: 4, column: 1 }
  * @throws {ConfigError} malformed input, with file:line:col
  */
 import { ConfigError, type SourcePosition } from "../errors.ts";
-import type { Attributes, ConfigDocument, ResourceBlock } from "./types.ts";
+import type {
+  Attributes,
+  BlockSource,
+  ConfigDocument,
+  LocalValue,
+  NamedBlock,
+  ResourceBlock,
+} from "./types.ts";
 import { closest } from "../util/suggest.ts";
 
 const EXTENSIONS = [".hcl", ".tf", ".yaml", ".yml", ".json"];
-const TOP_LEVEL = ["resource"];
+/** Top-level block kinds of a configuration. */
+export const TOP_LEVEL = ["resource", "data", "variable", "locals", "output"];
 
 /** Load every path (files, or directories whose config files are read in name order). */
 export async function loadConfig(paths: string[]): Promise<ConfigDocument> {
@@ -42,41 +51,110 @@ export async function loadConfig(paths: string[]): Promise<ConfigDocument> {
       hint: `Configuration files end in ${EXTENSIONS.join(", ")}`,
     });
   }
-  const resources: ResourceBlock[] = [];
+  const doc: ConfigDocument = {
+    files,
+    resources: [],
+    data: [],
+    variables: [],
+    locals: [],
+    outputs: [],
+  };
   for (const file of files) {
     const text = await Deno.readTextFile(file);
-    resources.push(...await parseConfigText(file, text));
+    const part = await parseConfigDocument(file, text);
+    doc.resources.push(...part.resources);
+    doc.data!.push(...part.data!);
+    doc.variables!.push(...part.variables!);
+    doc.locals!.push(...part.locals!);
+    doc.outputs!.push(...part.outputs!);
   }
-  const seen = new Map<string, ResourceBlock>();
-  for (const r of resources) {
-    const addr = `${r.type}.${r.name}`;
+  const seen = new Map<string, SourcePosition>();
+  const unique = (addr: string, what: string, pos: SourcePosition) => {
     const first = seen.get(addr);
     if (first) {
-      throw new ConfigError(
-        `Duplicate resource ${addr}: already declared at ${fmtPos(first.position)}`,
-        { position: r.position, hint: "Give each resource block a unique name" },
-      );
+      throw new ConfigError(`Duplicate ${what} ${addr}: already declared at ${fmtPos(first)}`, {
+        position: pos,
+        hint: `Give each ${what} a unique name`,
+      });
     }
-    seen.set(addr, r);
-  }
-  return { files, resources };
+    seen.set(addr, pos);
+  };
+  for (const r of doc.resources) unique(`${r.type}.${r.name}`, "resource", r.position);
+  for (const r of doc.data!) unique(`data.${r.type}.${r.name}`, "data source", r.position);
+  for (const v of doc.variables!) unique(`var.${v.name}`, "variable", v.position);
+  for (const l of doc.locals!) unique(`local.${l.name}`, "local value", l.position);
+  for (const o of doc.outputs!) unique(`output.${o.name}`, "output", o.position);
+  return doc;
+}
+
+/** Parse one file's resource blocks (kept for callers that only need resources). */
+export async function parseConfigText(file: string, text: string): Promise<ResourceBlock[]> {
+  return (await parseConfigDocument(file, text)).resources;
 }
 
 /** Parse one file's text according to its extension. */
-export async function parseConfigText(file: string, text: string): Promise<ResourceBlock[]> {
+export async function parseConfigDocument(file: string, text: string): Promise<ConfigDocument> {
   if (file.endsWith(".yaml") || file.endsWith(".yml")) return await parseYaml(file, text);
   if (file.endsWith(".json")) return parseJson(file, text);
   return await parseHcl(file, text);
+}
+
+/** Parse a YAML, JSON or HCL file into a plain value (used for -var-file). */
+export async function parsePlainFile(file: string, text: string): Promise<Record<string, unknown>> {
+  if (file.endsWith(".yaml") || file.endsWith(".yml")) {
+    const YAML = await import("yaml");
+    const doc = YAML.parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0];
+      throw new ConfigError(firstLine(e.message), {
+        position: { file, line: e.linePos?.[0]?.line, column: e.linePos?.[0]?.col },
+      });
+    }
+    return (doc.toJS() ?? {}) as Record<string, unknown>;
+  }
+  if (file.endsWith(".json")) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const offset = jsonErrorOffset(text);
+      throw new ConfigError(`Invalid JSON: ${firstLine(String((e as Error).message))}`, {
+        position: offsetPosition(file, text, offset),
+      });
+    }
+  }
+  const { parse } = await import("@cdktf/hcl2json");
+  try {
+    return await parse(file, text) as Record<string, unknown>;
+  } catch (e) {
+    throw hclError(file, String((e as Error)?.message ?? e));
+  }
 }
 
 function fmtPos(p: SourcePosition): string {
   return [p.file, p.line, p.column].filter((x) => x !== undefined).join(":");
 }
 
+/** Line/column of a character offset. */
+export function offsetPosition(file: string, text: string, offset: number): SourcePosition {
+  const before = text.slice(0, offset);
+  return { file, line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+}
+
+/** Character offset of a line/column (1-based). */
+export function positionOffset(text: string, line: number, column: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf("\n", off);
+    if (nl < 0) return text.length;
+    off = nl + 1;
+  }
+  return off + column - 1;
+}
+
 // ---------------------------------------------------------------------------------------------
 // HCL
 
-async function parseHcl(file: string, text: string): Promise<ResourceBlock[]> {
+async function parseHcl(file: string, text: string): Promise<ConfigDocument> {
   const { parse } = await import("@cdktf/hcl2json");
   let json: Record<string, unknown>;
   try {
@@ -85,29 +163,39 @@ async function parseHcl(file: string, text: string): Promise<ResourceBlock[]> {
     throw hclError(file, String((e as Error)?.message ?? e));
   }
   const headers = scanHclHeaders(text);
-  checkTopLevel(json, (key) => {
-    const re = new RegExp(`^\\s*${key}\\b`, "m");
-    const idx = text.search(re);
-    return { file, line: idx < 0 ? undefined : text.slice(0, idx).split("\n").length, column: 1 };
-  });
-  const out: ResourceBlock[] = [];
-  const res = (json.resource ?? {}) as Record<string, Record<string, Attributes[]>>;
-  for (const [type, byName] of Object.entries(res)) {
-    for (const [name, bodies] of Object.entries(byName)) {
-      const body = Array.isArray(bodies) ? bodies[0] ?? {} : bodies as Attributes;
-      const h = headers.get(`${type}.${name}`);
-      out.push({
-        type,
-        name,
-        body,
-        position: { file, line: h?.line, column: h?.column },
-        attributePositions: Object.fromEntries(
-          Object.entries(h?.attributes ?? {}).map(([k, v]) => [k, { file, ...v }]),
-        ),
-      });
+  const source: BlockSource = { file, text };
+  const posOf = (path: (string | number)[]): SourcePosition => {
+    const [kind] = path;
+    if (path.length === 1) {
+      const re = new RegExp(`^\\s*${kind}\\b`, "m");
+      const idx = text.search(re);
+      return { file, line: idx < 0 ? undefined : text.slice(0, idx).split("\n").length, column: 1 };
     }
-  }
-  return out;
+    let key: string;
+    let attr: string | undefined;
+    if (kind === "resource" || kind === "data") {
+      key = `${kind}.${path[1]}.${path[2] ?? ""}`;
+      attr = path[3] as string | undefined;
+      if (path[2] === undefined) {
+        const h = [...headers.entries()].find(([k]) => k.startsWith(`${kind}.${path[1]}.`));
+        return h ? { file, line: h[1].line, column: h[1].column } : { file };
+      }
+    } else if (kind === "locals") {
+      const h = [...headers.entries()].find(([k, v]) =>
+        k.startsWith("locals#") && v.attributes[path[1]]
+      );
+      const a = h?.[1].attributes[path[1] as string];
+      return a ? { file, ...a } : { file };
+    } else {
+      key = `${kind}.${path[1]}`;
+      attr = path[2] as string | undefined;
+    }
+    const h = headers.get(key);
+    if (!h) return { file };
+    if (attr !== undefined && h.attributes[attr]) return { file, ...h.attributes[attr] };
+    return { file, line: h.line, column: h.column };
+  };
+  return fromTerraformJson(file, json, posOf, source);
 }
 
 /** `main.hcl:2,7-3,1: Invalid expression; Expected ...` → ConfigError at file:2:7. */
@@ -129,29 +217,41 @@ interface HclHeader {
 }
 
 /**
- * hcl2json gives no positions for valid documents: recover them by locating each
- * `resource "type" "name" {` header and the `key =` lines at depth 1 of its body.
+ * hcl2json gives no positions for valid documents: recover them by locating each block header
+ * (`resource "type" "name" {`, `data ...`, `variable "x" {`, `output "x" {`, `locals {`) and the
+ * `key =` lines at depth 1 of its body. Keys: `resource.type.name`, `data.type.name`,
+ * `variable.x`, `output.x`, `locals#N`.
  */
 function scanHclHeaders(text: string): Map<string, HclHeader> {
   const out = new Map<string, HclHeader>();
   const lines = text.split("\n");
-  const header = /^(\s*)resource\s+"([^"]+)"\s+"([^"]+)"\s*\{/;
+  const header =
+    /^(\s*)(?:(resource|data)\s+"([^"]+)"\s+"([^"]+)"|(variable|output)\s+"([^"]+)"|(locals))\s*\{/;
+  let localsCount = 0;
   for (let i = 0; i < lines.length; i++) {
     const m = lines[i].match(header);
     if (!m) continue;
     const h: HclHeader = { line: i + 1, column: m[1].length + 1, attributes: {} };
-    out.set(`${m[2]}.${m[3]}`, h);
-    let depth = 1;
-    for (let j = i + 1; j < lines.length && depth > 0; j++) {
-      const line = lines[j];
-      if (depth === 1) {
-        const a = line.match(/^(\s*)([A-Za-z_][\w-]*)\s*=/);
+    const key = m[2]
+      ? `${m[2]}.${m[3]}.${m[4]}`
+      : m[5]
+      ? `${m[5]}.${m[6]}`
+      : `locals#${localsCount++}`;
+    out.set(key, h);
+    let depth = 0;
+    for (let j = i; j < lines.length; j++) {
+      const line = j === i ? lines[j].slice(lines[j].indexOf("{")) : lines[j];
+      if (depth === 1 && j > i) {
+        const a = line.match(/^(\s*)([A-Za-z_][\w-]*)\s*=(?!=)/);
         if (a) h.attributes[a[2]] = { line: j + 1, column: a[1].length + 1 };
+        const b = line.match(/^(\s*)([A-Za-z_][\w-]*)\s*\{/);
+        if (b && !h.attributes[b[2]]) h.attributes[b[2]] = { line: j + 1, column: b[1].length + 1 };
       }
       for (const ch of line.replace(/"(?:[^"\\]|\\.)*"/g, "").replace(/#.*$|\/\/.*$/, "")) {
         if (ch === "{") depth++;
         else if (ch === "}") depth--;
       }
+      if (depth <= 0) break;
     }
   }
   return out;
@@ -160,7 +260,7 @@ function scanHclHeaders(text: string): Map<string, HclHeader> {
 // ---------------------------------------------------------------------------------------------
 // YAML and JSON
 
-async function parseYaml(file: string, text: string): Promise<ResourceBlock[]> {
+async function parseYaml(file: string, text: string): Promise<ConfigDocument> {
   const YAML = await import("yaml");
   const lc = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lc, prettyErrors: false });
@@ -186,83 +286,144 @@ async function parseYaml(file: string, text: string): Promise<ResourceBlock[]> {
     const lp = lc.linePos(range[0]);
     return { file, line: lp.line, column: lp.col };
   };
-  return fromTerraformJson(file, value, posOf);
+  return fromTerraformJson(file, value, posOf, { file, text });
 }
 
-function parseJson(file: string, text: string): ResourceBlock[] {
+function parseJson(file: string, text: string): ConfigDocument {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     // V8's messages carry no line numbers: find the offset of the first error ourselves.
     const offset = jsonErrorOffset(text);
-    const before = text.slice(0, offset);
     throw new ConfigError(`Invalid JSON: ${firstLine(String((e as Error).message))}`, {
-      position: {
-        file,
-        line: before.split("\n").length,
-        column: offset - before.lastIndexOf("\n"),
-      },
+      position: offsetPosition(file, text, offset),
       hint: "Fix the JSON syntax at that position",
     });
   }
   const posOf = (path: (string | number)[]): SourcePosition => {
-    // Best effort: find the quoted key of the last path element.
-    const key = JSON.stringify(String(path[path.length - 1]));
-    const idx = (text as string).indexOf(key);
+    // Best effort: find the quoted keys of the path in order.
+    let from = 0;
+    let idx = -1;
+    for (const p of path) {
+      const at = text.indexOf(JSON.stringify(String(p)), from);
+      if (at < 0) break;
+      idx = at;
+      from = at + 1;
+    }
     if (idx < 0) return { file };
-    const before = text.slice(0, idx);
-    return { file, line: before.split("\n").length, column: idx - before.lastIndexOf("\n") };
+    return offsetPosition(file, text, idx);
   };
-  return fromTerraformJson(file, value, posOf);
+  return fromTerraformJson(file, value, posOf, { file, text });
+}
+
+function asMapping(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v)
+    ? v as Record<string, unknown>
+    : undefined;
+}
+
+/** hcl2json wraps every block body in a list; the JSON syntax may too. */
+function unwrap(v: unknown): unknown {
+  return Array.isArray(v) && v.length === 1 ? v[0] : v;
 }
 
 function fromTerraformJson(
   file: string,
   value: unknown,
   posOf: (path: (string | number)[]) => SourcePosition,
-): ResourceBlock[] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  source: BlockSource,
+): ConfigDocument {
+  const root = asMapping(value);
+  if (!root) {
     throw new ConfigError("The configuration must be a mapping with a `resource` key", {
       position: { file, line: 1, column: 1 },
       hint: 'Start the file with `resource:` (YAML) or {"resource": ...} (JSON)',
     });
   }
-  checkTopLevel(value as Record<string, unknown>, (k) => posOf([k]));
-  const res = (value as Record<string, unknown>).resource ?? {};
-  if (typeof res !== "object" || Array.isArray(res)) {
-    throw new ConfigError("`resource` must map resource types to named blocks", {
-      position: posOf(["resource"]),
-    });
-  }
-  const out: ResourceBlock[] = [];
-  for (const [type, byName] of Object.entries(res as Record<string, unknown>)) {
-    if (byName === null || typeof byName !== "object" || Array.isArray(byName)) {
-      throw new ConfigError(`resource.${type} must map block names to attributes`, {
-        position: posOf(["resource", type]),
+  checkTopLevel(root, (k) => posOf([k]));
+  const doc: ConfigDocument = {
+    files: [file],
+    resources: [],
+    data: [],
+    variables: [],
+    locals: [],
+    outputs: [],
+  };
+  const attrPositions = (path: (string | number)[], body: Attributes) =>
+    Object.fromEntries(Object.keys(body).map((k) => [k, posOf([...path, k])]));
+  for (const kind of ["resource", "data"] as const) {
+    const res = root[kind] ?? {};
+    if (!asMapping(res)) {
+      throw new ConfigError(`\`${kind}\` must map resource types to named blocks`, {
+        position: posOf([kind]),
       });
     }
-    for (const [name, body] of Object.entries(byName as Record<string, unknown>)) {
-      const b = Array.isArray(body) ? body[0] : body;
-      if (b === null || typeof b !== "object") {
-        throw new ConfigError(`resource.${type}.${name} must be a mapping of attributes`, {
-          position: posOf(["resource", type, name]),
+    for (const [type, byName] of Object.entries(res as Record<string, unknown>)) {
+      const names = asMapping(unwrap(byName));
+      if (!names) {
+        throw new ConfigError(`${kind}.${type} must map block names to attributes`, {
+          position: posOf([kind, type]),
         });
       }
-      const attributePositions: Record<string, SourcePosition> = {};
-      for (const k of Object.keys(b as object)) {
-        attributePositions[k] = posOf(["resource", type, name, k]);
+      for (const [name, body] of Object.entries(names)) {
+        const b = asMapping(unwrap(body ?? {}));
+        if (!b) {
+          throw new ConfigError(`${kind}.${type}.${name} must be a mapping of attributes`, {
+            position: posOf([kind, type, name]),
+          });
+        }
+        const block: ResourceBlock = {
+          type,
+          name,
+          body: b,
+          position: posOf([kind, type, name]),
+          attributePositions: attrPositions([kind, type, name], b),
+          source,
+        };
+        if (kind === "data") {
+          block.mode = "data";
+          doc.data!.push(block);
+        } else doc.resources.push(block);
       }
-      out.push({
-        type,
-        name,
-        body: b as Attributes,
-        position: posOf(["resource", type, name]),
-        attributePositions,
-      });
     }
   }
-  return out;
+  for (const kind of ["variable", "output"] as const) {
+    const all = root[kind];
+    if (all === undefined) continue;
+    const m = asMapping(all);
+    if (!m) {
+      throw new ConfigError(`\`${kind}\` must map names to blocks`, { position: posOf([kind]) });
+    }
+    for (const [name, body] of Object.entries(m)) {
+      const b = asMapping(unwrap(body ?? {}));
+      if (!b) {
+        throw new ConfigError(`${kind} "${name}" must be a mapping`, {
+          position: posOf([kind, name]),
+        });
+      }
+      const block: NamedBlock = {
+        name,
+        body: b,
+        position: posOf([kind, name]),
+        attributePositions: attrPositions([kind, name], b),
+        source,
+      };
+      (kind === "variable" ? doc.variables! : doc.outputs!).push(block);
+    }
+  }
+  if (root.locals !== undefined) {
+    const blocks = Array.isArray(root.locals) ? root.locals : [root.locals];
+    for (const lb of blocks) {
+      const m = asMapping(lb);
+      if (!m) throw new ConfigError("`locals` must be a mapping", { position: posOf(["locals"]) });
+      for (const [name, v] of Object.entries(m)) {
+        const l: LocalValue = { name, value: v, position: posOf(["locals", name]), source };
+        doc.locals!.push(l);
+      }
+    }
+  }
+  return doc;
 }
 
 function checkTopLevel(
@@ -270,7 +431,7 @@ function checkTopLevel(
   posOf: (key: string) => SourcePosition,
 ): void {
   for (const key of Object.keys(value)) {
-    if (TOP_LEVEL.includes(key)) continue;
+    if (TOP_LEVEL.includes(key) || key === "$schema") continue;
     const guess = closest(key, TOP_LEVEL);
     throw new ConfigError(`Unsupported top-level block "${key}"`, {
       position: posOf(key),

@@ -3,7 +3,8 @@
  * the disruption each step causes and the device scopes it touches.
  */
 import type { Palette } from "../util/color.ts";
-import type { Plan, PlanStep } from "./plan.ts";
+import { isUnknown } from "./eval.ts";
+import type { DriftEntry, Plan, PlanStep } from "./plan.ts";
 
 const SYMBOL: Record<string, string> = {
   create: "+",
@@ -23,8 +24,14 @@ const VERB: Record<string, string> = {
 export function renderPlan(plan: Plan, c: Palette): string {
   const changing = plan.steps.filter((s) => s.action !== "noop");
   const lines: string[] = [];
+  if (plan.options?.refreshOnly) {
+    lines.push(renderDrift(plan.drift ?? [], c).trimEnd());
+    if (plan.outputs) lines.push("", ...renderOutputs(plan.outputs));
+    return lines.join("\n") + "\n";
+  }
   if (changing.length === 0) {
     lines.push(c.green("No changes.") + " The chassis matches the configuration.");
+    if (plan.outputs) lines.push("", ...renderOutputs(plan.outputs));
     for (const s of plan.steps.filter((s) => s.notes.length > 0)) {
       lines.push(c.dim(`  # ${s.address}: ${s.notes.join("; ")}`));
     }
@@ -37,8 +44,57 @@ export function renderPlan(plan: Plan, c: Palette): string {
   const disruptive = changing.filter((s) => s.disruption);
   if (disruptive.length > 0) {
     lines.push("", c.yellow("Disruptions:"));
-    for (const s of disruptive) lines.push(c.yellow(`  ! ${s.address}: ${s.disruption}`));
+    for (const s of disruptive) {
+      const kind = s.impact?.kind && s.impact.kind !== "none"
+        ? `[${s.impact.kind.replace("_", " ")}] `
+        : "";
+      const dur = s.impact?.expectedSeconds !== undefined
+        ? ` (about ${fmtDuration(s.impact.expectedSeconds)})`
+        : "";
+      lines.push(c.yellow(`  ! ${s.address}: ${kind}${s.disruption}${dur}`));
+    }
+  } else lines.push(c.dim("No disruptions: every step is expected to run without service impact."));
+  if (plan.options?.targets?.length) {
+    lines.push(
+      "",
+      c.yellow(`Targeted plan (${plan.options.targets.join(", ")}): other changes may be pending.`),
+    );
   }
+  if (plan.outputs) lines.push("", "Changes to outputs:", ...renderOutputs(plan.outputs));
+  return lines.join("\n") + "\n";
+}
+
+function fmtDuration(s: number): string {
+  return s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`;
+}
+
+function renderOutputs(outputs: NonNullable<Plan["outputs"]>): string[] {
+  return Object.entries(outputs).map(([k, o]) =>
+    `  ${k} = ${o.sensitive ? "(sensitive)" : fmt(o.value)}`
+  );
+}
+
+/** Render drift (state vs live) per attribute. */
+export function renderDrift(drift: DriftEntry[], c: Palette): string {
+  if (drift.length === 0) {
+    return c.green("No drift.") + " The chassis matches what Vessel last applied.\n";
+  }
+  const lines = ["Changes made outside Vessel since the last apply:", ""];
+  for (const d of drift) {
+    if (d.status === "deleted") {
+      lines.push(c.red(`  # ${d.address} (${d.id}) was deleted outside Vessel`), "");
+      continue;
+    }
+    lines.push(c.yellow(`  # ${d.address} (${d.id}) was changed outside Vessel`));
+    const w = Math.max(...d.changes.map((x) => x.attribute.length));
+    for (const ch of d.changes) {
+      lines.push(`      ~ ${ch.attribute.padEnd(w)} = ${fmt(ch.recorded)} -> ${fmt(ch.live)}`);
+    }
+    lines.push("");
+  }
+  lines.push(
+    `Drift: ${drift.length} resource${drift.length === 1 ? "" : "s"} changed outside Vessel.`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -57,6 +113,12 @@ function renderStep(s: PlanStep, c: Palette): string[] {
   const sym = SYMBOL[s.action];
   const out = [c.bold(`  # ${s.address} ${VERB[s.action]}`) + c.dim(`  (${s.scopes.join(", ")})`)];
   for (const n of s.notes) out.push(c.dim(`  # (${n})`));
+  if (s.impact && s.impact.kind !== "none") {
+    const dur = s.impact.expectedSeconds !== undefined
+      ? `, about ${fmtDuration(s.impact.expectedSeconds)}`
+      : "";
+    out.push(c.yellow(`  # disruption: ${s.impact.summary}${dur}`));
+  }
   out.push(col(`  ${sym} resource "${s.type}" "${s.name}" {`));
   const attrs = s.action === "delete" ? s.before ?? {} : s.after ?? {};
   const changed = new Map(s.changes.map((ch) => [ch.attribute, ch]));
@@ -87,5 +149,8 @@ function renderStep(s: PlanStep, c: Palette): string[] {
 }
 
 function fmt(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? "null";
+  if (isUnknown(v)) return "(known after apply)";
+  if (v === "(sensitive)") return "(sensitive value)";
+  if (v && typeof v === "object" && "$secret" in v) return "(sensitive value)";
+  return JSON.stringify(v, (_k, x) => isUnknown(x) ? "(known after apply)" : x) ?? "null";
 }

@@ -36,8 +36,15 @@ export interface ResourceDefinition<D extends Attributes = Attributes> {
   id(desired: D): string;
   /** Device scopes the change touches, e.g. `switch:swi2` (snapshots and locks). */
   scopes(desired: D): string[];
-  /** Human description of the disruption an action causes; undefined = none. */
-  disruption?(action: PlanAction, desired: D | undefined, prior: D | undefined): string | undefined;
+  /**
+   * The disruption an action causes (a sentence, or a structured {@link Disruption} with its kind
+   * and expected duration); undefined = none.
+   */
+  disruption?(
+    action: PlanAction,
+    desired: D | undefined,
+    prior: D | undefined,
+  ): string | Disruption | undefined;
   /** Read the live object by id; `undefined` means it is gone. Returns the desired shape. */
   read(ctx: ResourceContext, id: string): Promise<D | undefined>;
   create(ctx: ResourceContext, desired: D): Promise<D>;
@@ -45,24 +52,97 @@ export interface ResourceDefinition<D extends Attributes = Attributes> {
   delete(ctx: ResourceContext, prior: D): Promise<void>;
   /** Parse an import id into the identifying attributes (then `read` fills the rest). */
   parseId?(id: string): Partial<D>;
+  /** Refuse a delete the device can never perform (e.g. VLAN 1): the reason, or undefined. */
+  canDelete?(live: D): string | undefined;
+  /**
+   * Notes for the plan about the target (e.g. "slot 5 is empty: the profile takes effect when a
+   * blade is inserted").
+   */
+  planNotes?(ctx: ResourceContext, desired: D): Promise<string[]>;
+}
+
+/** Kinds of service impact a step can have (Terraform plans hide these; Vessel shows them). */
+export type DisruptionKind =
+  | "none"
+  | "blade_reboot"
+  | "link_flap"
+  | "console_drop"
+  | "traffic_loss"
+  | "management_loss";
+
+/** What a step does to running services. */
+export interface Disruption {
+  kind: DisruptionKind;
+  /** One sentence, e.g. "blade 3 reboots to apply the profile". */
+  summary: string;
+  /** Expected duration of the impact in seconds, when known. */
+  expectedSeconds?: number;
 }
 
 /** The closed set of plan actions, shown as `+ ~ -/+ -`. */
 export type PlanAction = "create" | "update" | "replace" | "delete" | "noop";
 
-/** One declared resource instance after loading. */
+/** The file a block came from (for positions inside expressions). */
+export interface BlockSource {
+  file: string;
+  text: string;
+}
+
+/** One declared `resource` (or, with `mode: "data"`, `data`) block after loading. */
 export interface ResourceBlock {
   type: string;
   name: string;
-  /** Raw attributes as written (before validation). */
+  /** `managed` (default) or `data`. */
+  mode?: "managed" | "data";
+  /** Raw attributes as written (before evaluation and validation); strings are templates. */
   body: Attributes;
   position: SourcePosition;
   /** Position of each top-level attribute, where known. */
   attributePositions: Record<string, SourcePosition>;
+  source?: BlockSource;
+}
+
+/** A `variable` or `output` block. */
+export interface NamedBlock {
+  name: string;
+  body: Attributes;
+  position: SourcePosition;
+  attributePositions: Record<string, SourcePosition>;
+  source?: BlockSource;
+}
+
+/** One entry of a `locals` block. */
+export interface LocalValue {
+  name: string;
+  value: unknown;
+  position: SourcePosition;
+  source?: BlockSource;
 }
 
 /** All configuration files, loaded into one intermediate form. */
 export interface ConfigDocument {
   files: string[];
   resources: ResourceBlock[];
+  data?: ResourceBlock[];
+  variables?: NamedBlock[];
+  locals?: LocalValue[];
+  outputs?: NamedBlock[];
+}
+
+/** A `data "vessel_*"` source: reads something from the chassis during plan. */
+export interface DataSourceDefinition<
+  A extends Attributes = Attributes,
+  R extends Attributes = Attributes,
+> {
+  /** `vessel_<thing>`. */
+  type: string;
+  description: string;
+  /** Arguments schema (what the block sets). */
+  schema: z.ZodType<A>;
+  /** Result schema (documentation and JSON Schema). */
+  result?: z.ZodType<R>;
+  /** Device scopes the read touches (per-device caps). */
+  scopes?(args: A): string[];
+  /** Read; the result is merged over the arguments. */
+  read(ctx: ResourceContext, args: A): Promise<R>;
 }

@@ -1,15 +1,19 @@
 /**
- * Validate each declared block against its resource's zod schema, turning zod issues into
- * ConfigErrors that carry `file:line:col`, the field path and a "did you mean" for unknown
- * attributes.
+ * Static validation, before any device I/O: resolve variables, check every reference and the
+ * graph (cycles), expand `for_each`/`count` where the collection is known, evaluate every block
+ * with resource attributes treated as "known after apply", and check the values against each
+ * resource's zod schema. Errors carry `file:line:col`, the field path and a "did you mean".
+ *
+ * @example
+ * const desired = validateConfig(await loadConfig(["chassis.hcl"]), defaultRegistry());
+ * @throws {ConfigError}
  */
-import type { z } from "zod";
-import { ConfigError } from "../errors.ts";
-import { closest } from "../util/suggest.ts";
+import { Config, type LoadedVarFile, type VariableInputs } from "./config.ts";
+import { isUnknown, UNKNOWN } from "./eval.ts";
 import type { Registry } from "./registry.ts";
 import type { Attributes, ConfigDocument, ResourceBlock, ResourceDefinition } from "./types.ts";
 
-/** A declared resource instance, validated. */
+/** A declared resource instance, validated. Attributes may hold unknown values. */
 export interface DesiredInstance {
   address: string;
   block: ResourceBlock;
@@ -17,62 +21,81 @@ export interface DesiredInstance {
   attributes: Attributes;
 }
 
-/** Validate every block; throws the first error (positions make it easy to fix one by one). */
-export function validateConfig(doc: ConfigDocument, registry: Registry): DesiredInstance[] {
-  return doc.resources.map((block) => {
-    const definition = registry.get(block.type, block.position);
-    for (const [k, v] of Object.entries(block.body)) {
-      if (typeof v === "string" && v.includes("${")) {
-        throw new ConfigError(
-          `${block.type}.${block.name}.${k}: expressions are not supported yet`,
-          { position: block.attributePositions[k] ?? block.position, path: k },
-        );
-      }
-    }
-    const parsed = definition.schema.safeParse(block.body);
-    if (!parsed.success) throw issueToError(block, definition, parsed.error);
-    return {
-      address: `${block.type}.${block.name}`,
-      block,
-      definition,
-      attributes: parsed.data as Attributes,
-    };
-  });
+/**
+ * Validate the whole configuration; throws the first error (positions make it easy to fix
+ * one by one). Returns the managed instances that could be expanded statically.
+ */
+export function validateConfig(
+  doc: ConfigDocument,
+  registry: Registry,
+  inputs: VariableInputs & { loadedVarFiles?: LoadedVarFile[] } = {},
+): DesiredInstance[] {
+  const config = Config.createSync(doc, registry, inputs);
+  return validateStatic(config);
 }
 
-function issueToError(
-  block: ResourceBlock,
-  def: ResourceDefinition,
-  error: z.ZodError,
-): ConfigError {
-  const issue = error.issues[0];
-  const addr = `${block.type}.${block.name}`;
-  // deno-lint-ignore no-explicit-any
-  const keys: string[] = (issue as any).keys ?? [];
-  if (issue.code === "unrecognized_keys" && keys.length > 0) {
-    const key = keys[0];
-    // deno-lint-ignore no-explicit-any
-    const shape = (def.schema as any).shape ?? (def.schema as any)._zod?.def?.shape ?? {};
-    const guess = closest(key, Object.keys(shape));
-    return new ConfigError(`${addr}: unknown attribute "${key}"`, {
-      position: block.attributePositions[key] ?? block.position,
-      path: `${addr}.${key}`,
-      hint: guess
-        ? `Did you mean "${guess}"?`
-        : `Known attributes: ${Object.keys(shape).join(", ")}`,
-    });
+/** {@link validateConfig} over an already built {@link Config}. */
+export function validateStatic(config: Config): DesiredInstance[] {
+  const out: DesiredInstance[] = [];
+  // Every resource and data value is unknown in this pass.
+  for (const [addr, n] of config.nodes) {
+    if (n.kind === "resource" || n.kind === "data") config.values.set(addr, UNKNOWN);
   }
-  const field = issue.path.map(String).join(".");
-  const top = String(issue.path[0] ?? "");
-  const missing = block.body[top] === undefined && issue.path.length === 1;
-  return new ConfigError(
-    missing
-      ? `${addr}.${field}: required attribute is missing`
-      : `${addr}.${field}: ${issue.message}`,
-    {
-      position: block.attributePositions[top] ?? block.position,
-      path: field ? `${addr}.${field}` : addr,
-      hint: missing ? `Add ${field} = ... to the block` : undefined,
-    },
-  );
+  try {
+    for (const addr of config.order) {
+      const node = config.nodes.get(addr)!;
+      if (node.kind === "local") {
+        config.evalLocal(addr.slice("local.".length));
+        continue;
+      }
+      if (node.kind === "output") {
+        config.evalOutput(addr.slice("output.".length));
+        continue;
+      }
+      const b = node.block!;
+      const def = node.kind === "data"
+        ? registry(config).getData(b.type, b.position)
+        : registry(config).get(b.type, b.position);
+      let instances;
+      try {
+        instances = config.expand(b);
+      } catch (e) {
+        // for_each over resource attributes is resolved at plan time.
+        if (dependsOnResources(config, addr)) continue;
+        throw e;
+      }
+      for (const i of instances) {
+        const attrs = config.evalBody(i);
+        const { attributes } = config.validate(i, def, attrs);
+        config.lifecycle(i);
+        if (node.kind === "resource") {
+          out.push({
+            address: i.address,
+            block: b,
+            definition: def as ResourceDefinition,
+            attributes,
+          });
+        }
+      }
+    }
+  } finally {
+    for (const [addr, n] of config.nodes) {
+      if ((n.kind === "resource" || n.kind === "data") && isUnknown(config.values.get(addr))) {
+        config.values.delete(addr);
+      }
+    }
+    for (const k of [...config.values.keys()]) if (k.startsWith("local.")) config.values.delete(k);
+  }
+  return out;
+}
+
+function registry(config: Config): Registry {
+  return config.registry;
+}
+
+function dependsOnResources(config: Config, addr: string): boolean {
+  return [...config.nodes.get(addr)?.deps ?? []].some((d) => {
+    const k = config.nodes.get(d)?.kind;
+    return k === "resource" || k === "data" || (k === "local" && dependsOnResources(config, d));
+  });
 }
