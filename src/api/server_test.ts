@@ -39,7 +39,7 @@ Deno.test("loadOrCreateServerTls reuses saved material and readServerTls checks 
 Deno.test("startApiServer serves the API over HTTPS with a pinned CA", async (t) => {
   const w = await startWorld();
   const tls = generateServerTls();
-  const server = startApiServer(w.api, { port: 0, tls });
+  const server = await startApiServer(w.api, { port: 0, tls });
   const client = Deno.createHttpClient({ caCerts: [tls.ca!] });
   try {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -89,6 +89,27 @@ Deno.test("startApiServer serves the API over HTTPS with a pinned CA", async (t)
       assert.match(await docs.text(), /Vessel REST API/);
     });
 
+    await t.step(
+      "startApiServer passes login bodies and cookies through the TLS bridge",
+      async () => {
+        await w.api.deps.auth.setUser("https-user", "https-password", "viewer");
+        const res = await fetch(`${server.url}/api/v1/auth/login`, {
+          client,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ username: "https-user", password: "https-password" }),
+        });
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+        const cookie = res.headers.getSetCookie()[0].split(";")[0];
+        const who = await fetch(`${server.url}/api/v1/auth/whoami`, {
+          client,
+          headers: { cookie },
+        });
+        assert.equal((await who.json()).name, "https-user");
+      },
+    );
+
     await t.step("startApiServer is not trusted without the CA", async () => {
       await assert.rejects(fetch(`${server.url}/api/v1/health`), (e: Error) => {
         const text = `${e.message} ${(e.cause as Error)?.message ?? ""}`;
@@ -102,14 +123,29 @@ Deno.test("startApiServer serves the API over HTTPS with a pinned CA", async (t)
   }
 });
 
+Deno.test("startApiServer serves through Deno.serve with tlsEngine deno", async () => {
+  const w = await startWorld();
+  const tls = generateServerTls();
+  const server = await startApiServer(w.api, { port: 0, tls, tlsEngine: "deno" });
+  const client = Deno.createHttpClient({ caCerts: [tls.ca!] });
+  try {
+    const r = await fetch(`${server.url}/api/v1/health`, { client });
+    assert.equal((await r.json()).status, "ok");
+  } finally {
+    client.close();
+    await server.close();
+    await w.close();
+  }
+});
+
 Deno.test("startApiServer refuses plain HTTP on a non-loopback address", async () => {
   const w = await startWorld();
   try {
-    assert.throws(
-      () => startApiServer(w.api, { hostname: "0.0.0.0", port: 0, tls: null }),
+    await assert.rejects(
+      startApiServer(w.api, { hostname: "0.0.0.0", port: 0, tls: null }),
       (e: unknown) => e instanceof UsageError && /plain HTTP/.test(e.message),
     );
-    const s = startApiServer(w.api, { port: 0, tls: null });
+    const s = await startApiServer(w.api, { port: 0, tls: null });
     const r = await fetch(`${s.url}/api/v1/health`);
     assert.equal(r.status, 200);
     await r.body?.cancel();

@@ -26,6 +26,8 @@ export interface ServeRunOptions {
   tlsDir?: string;
   cacheTtl: number;
   snapshots?: string;
+  /** `node` (default, TCP_NODELAY) or `deno` (Deno.serve cert/key). */
+  tlsEngine?: "node" | "deno";
 }
 
 async function authStore(g: Globals) {
@@ -88,7 +90,12 @@ export async function runServe(
         secureCookies: tls !== null,
         log: (line) => err(`vessel serve: ${line}\n`),
       });
-      const server = startApiServer(api, { hostname: o.listen, port: o.port, tls });
+      const server = await startApiServer(api, {
+        hostname: o.listen,
+        port: o.port,
+        tls,
+        tlsEngine: o.tlsEngine,
+      });
       const caFile = tls?.source !== "given" && tls
         ? `${
           o.tlsDir ?? `${g.statePath === ":memory:" ? ".vessel" : dirname(g.statePath)}/tls`
@@ -290,6 +297,10 @@ export function serveCommand() {
     .option("--tls-cert <file>", "PEM certificate (chain) to serve; default: a generated one")
     .option("--tls-key <file>", "PEM private key of --tls-cert")
     .option("--tls-dir <dir>", "where the generated certificate is kept (default: beside --state)")
+    .addOption(
+      new Option("--tls-engine <engine>", "TLS server: node (TCP_NODELAY) or deno (Deno.serve)")
+        .choices(["node", "deno"] as const).default("node" as const),
+    )
     .option("--cache-ttl <seconds>", "how long device reads are cached", "5")
     .option("--snapshots <dir>", "snapshot directory of the change envelope (default snapshots/)")
     .addHelpText(
@@ -315,6 +326,7 @@ Environment:
         tlsDir: opts.tlsDir,
         cacheTtl: Number(opts.cacheTtl),
         snapshots: opts.snapshots,
+        tlsEngine: opts.tlsEngine,
       });
     });
   cmd.addCommand(tokenCommand());
