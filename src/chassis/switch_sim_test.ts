@@ -64,3 +64,29 @@ for (const vrpMode of ["immediate", "two-stage"] as const) {
     }
   });
 }
+
+Deno.test("VrpSession output is the same with the simulator's pager on and off", async () => {
+  const { VrpSession } = await import("../drivers/vrp/session.ts");
+  const { parseSshUrl } = await import("./endpoints.ts");
+  const sim = await startSimulator({ hmm: false });
+  const { host, port } = parseSshUrl(sim.endpoints.switches!.swi2.ssh);
+  const creds = sim.endpoints.credentials!;
+  const open = (disablePaging: boolean) =>
+    VrpSession.connect({ device: "swi2", host, port, ...creds, disablePaging });
+  const plain = await open(true);
+  const paged = await open(false);
+  try {
+    for (const cmd of ["display current-configuration", "display vlan"]) {
+      const ra = await plain.exec(cmd);
+      const rb = await paged.exec(cmd);
+      const [a, b] = [ra.output, rb.output];
+      assert.equal(ra.pages, 0);
+      if (cmd === "display current-configuration") assert.ok(rb.pages > 0, "the pager was used");
+      assert.equal(b, a, `${cmd}: paged output cleaned to the same text`);
+    }
+  } finally {
+    await plain.close();
+    await paged.close();
+    await sim.close();
+  }
+});

@@ -48,6 +48,7 @@ export const VrpCommandResultSchema = z.object({
   warnings: z.array(z.string()).describe("Warning: lines"),
   errors: z.array(z.string()).describe("Error: lines (empty unless allowError)"),
   questions: z.array(z.string()).describe("[Y/N] questions answered while running"),
+  pages: z.number().int().describe("---- More ---- pages turned (0 with paging off)"),
 });
 /** The typed result of one command. */
 export type VrpCommandResult = z.infer<typeof VrpCommandResultSchema>;
@@ -70,6 +71,11 @@ export interface VrpSessionOptions {
   loginTimeoutMs?: number;
   recorder?: Recorder;
   signal?: AbortSignal;
+  /**
+   * Send `screen-length 0 temporary` at login (default true). False keeps the device's pager on
+   * (tests of the `---- More ----` handling).
+   */
+  disablePaging?: boolean;
   /** Called at the end of `close()` (e.g. to return from a jump and close the jump host). */
   onClose?: () => Promise<void>;
 }
@@ -372,6 +378,7 @@ export class VrpSession {
       prompt: this.#prompt?.text,
       ms: Date.now() - t0,
     });
+    if (opts.disablePaging === false) return;
     const r = await this.#exec("screen-length 0 temporary", {
       allowError: true,
       signal: opts.signal,
@@ -415,6 +422,7 @@ export class VrpSession {
     }
     const t0 = Date.now();
     const questions: string[] = [];
+    let pages = 0;
     let unexpectedQuestion: string | undefined;
     let collected = "";
     try {
@@ -446,6 +454,7 @@ export class VrpSession {
             }
             if (ev.kind === "more") {
               collected += ev.c.replace(MORE_PROMPT, "\n");
+              pages++;
               this.#shell.write(" ");
               continue;
             }
@@ -492,7 +501,7 @@ export class VrpSession {
       prompt: this.#prompt?.text,
       ms: Date.now() - t0,
     });
-    const result = analyse(command, collected, this.#prompt!, questions);
+    const result = analyse(command, collected, this.#prompt!, questions, pages);
     if (unexpectedQuestion) {
       result.errors.unshift(`Unexpected question answered N: ${unexpectedQuestion}`);
     }
@@ -518,6 +527,7 @@ export function analyse(
   raw: string,
   prompt: VrpPrompt,
   questions: string[] = [],
+  pages = 0,
 ): VrpCommandResult {
   const lines = raw.split("\n");
   // Drop the trailing prompt line.
@@ -550,6 +560,7 @@ export function analyse(
     warnings,
     errors,
     questions,
+    pages,
   };
 }
 

@@ -47,6 +47,7 @@ Deno.test("VrpSession.exec pages through ---- More ---- and strips the erase seq
       assert.equal(s.pagingDisabled, false);
       await s.configure(["vlan 10", "quit", "vlan 20", "quit"]);
       const r = await s.exec("display vlan");
+      assert.ok(r.pages > 0);
       assert.ok(!/More|\x1b/.test(r.output), `clean output (crErase=${crErase})`);
       const t = parseDisplayVlan(r.output);
       assert.deepEqual(t.vlans.map((v) => v.id), [1, 10, 20]);
