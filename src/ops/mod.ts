@@ -17,6 +17,7 @@ import type { Store } from "../store/db.ts";
 import { defaultScopes, type ScopeId, type ScopeRegistry } from "./scope.ts";
 import type { EnvelopeContext, EnvelopeEvent, HealthCheck } from "./envelope.ts";
 import { switchScope } from "./scopes/switch.ts";
+import { hmmScope, ibmcScope } from "./scopes/redfish.ts";
 
 export {
   assertInsideChange,
@@ -42,9 +43,15 @@ export {
   ScopeRegistry,
 } from "./scope.ts";
 
-/** Register the built-in collectors (today `switch:*`) unless something is registered already. */
+/**
+ * Register the built-in collectors unless something is registered already: `switch:*` (backup and
+ * VLAN restore), `hmm` and `ibmc:*` (Redfish backup only).
+ */
 export function registerBuiltinScopes(registry: ScopeRegistry = defaultScopes): ScopeRegistry {
-  if (!registry.patterns().includes("switch:*")) registry.register("switch:*", switchScope());
+  const have = registry.patterns();
+  if (!have.includes("switch:*")) registry.register("switch:*", switchScope());
+  if (!have.includes("hmm")) registry.register("hmm", hmmScope());
+  if (!have.includes("ibmc:*")) registry.register("ibmc:*", ibmcScope());
   return registry;
 }
 
@@ -62,7 +69,7 @@ export function chassisScopes(endpoints: EndpointsLike): ScopeId[] {
   if (endpoints.hmm) out.push("hmm");
   for (const s of Object.keys(endpoints.switches ?? {})) out.push(`switch:${s}`);
   for (const n of Object.keys(endpoints.ibmc ?? {})) out.push(`ibmc:blade${n}`);
-  return out.sort();
+  return out.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
 /** Options of {@link chassisEnvelope}. */

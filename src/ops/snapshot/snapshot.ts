@@ -112,25 +112,42 @@ export async function captureScopes(
   scopes: ScopeId[],
   env: ScopeEnv,
   registry: ScopeRegistry = defaultScopes,
+  options: { parallel?: number } = {},
 ): Promise<ScopeCapture[]> {
-  const out: ScopeCapture[] = [];
-  for (const scope of [...new Set(scopes)].sort()) {
+  const list = [...new Set(scopes)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const collectors = list.map((scope) => {
     const c = registry.resolve(scope);
     if (!c) {
       throw new SafetyError(`No snapshot collector for scope ${scope}: cannot back it up`, {
         hint: `Collectors exist for ${registry.patterns().join(", ") || "no scope yet"}`,
       });
     }
-    try {
-      const cap = await c.capture(scope, env);
-      out.push({ ...cap, scope });
-    } catch (e) {
-      throw new SafetyError(`Cannot capture scope ${scope} for a snapshot: ${redactError(e)}`, {
-        cause: scrubError(e),
-        hint: "Fix access to that device first; nothing was changed",
-      });
+    return c;
+  });
+  // Scopes are different devices: capture several at once (the SDK caps sessions per device).
+  const out: ScopeCapture[] = new Array(list.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < list.length && failed === undefined) {
+      const i = next++;
+      const scope = list[i];
+      try {
+        const cap = await collectors[i].capture(scope, env);
+        out[i] = { ...cap, scope };
+      } catch (e) {
+        failed ??= new SafetyError(
+          `Cannot capture scope ${scope} for a snapshot: ${redactError(e)}`,
+          {
+            cause: scrubError(e),
+            hint: "Fix access to that device first; nothing was changed",
+          },
+        );
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 6, list.length) }, worker));
+  if (failed !== undefined) throw failed;
   return out;
 }
 
