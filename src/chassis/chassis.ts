@@ -14,7 +14,7 @@
  *   await chassis.close();
  * }
  */
-import { NotFoundError, UnsupportedError } from "../errors.ts";
+import { AuthError, NotFoundError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { HmmShell } from "../drivers/hmmcli/shell.ts";
 import { IbmcShell } from "../drivers/ibmccli/shell.ts";
@@ -131,6 +131,12 @@ class ChassisImpl implements Chassis {
     const closers = this.#closers;
     const defaults = { timeoutMs: opts.timeoutMs ?? 30000, signal: opts.signal };
     const shared = new Map<string, Promise<RedfishClient | HmmWebClient>>();
+    // A refused login is remembered per device: asking again would walk into its lockout.
+    const authFailures = new Map<string, AuthError>();
+    const remember = (key: string) => (e: unknown): never => {
+      if (e instanceof AuthError) authFailures.set(key, e);
+      throw e;
+    };
     const once = <T extends RedfishClient | HmmWebClient>(
       key: string,
       make: () => Promise<T>,
@@ -141,7 +147,7 @@ class ChassisImpl implements Chassis {
         shared.set(key, p);
         p.then(
           (c) => closers.push(() => ("logout" in c ? c.logout() : c.close())),
-          () => shared.delete(key),
+          (e) => e instanceof AuthError || shared.delete(key),
         );
       }
       return p;
@@ -184,6 +190,8 @@ class ChassisImpl implements Chassis {
           });
         }),
       hmmShell: async (o = {}) => {
+        const refused = authFailures.get("hmm-ssh");
+        if (refused) throw refused;
         const url = endpoints.hmm?.ssh;
         if (!url) {
           throw new UnsupportedError("This chassis has no HMM shell endpoint", {
@@ -201,7 +209,7 @@ class ChassisImpl implements Chassis {
           commandTimeoutMs: o.timeoutMs ?? defaults.timeoutMs,
           timeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
           signal: o.signal ?? defaults.signal,
-        });
+        }).catch(remember("hmm-ssh"));
         closers.push(() => sh.close());
         return sh;
       },
@@ -232,6 +240,8 @@ class ChassisImpl implements Chassis {
             throw e;
           }
         }
+        const refused = authFailures.get(`ibmc${slot}-ssh`);
+        if (refused) throw refused;
         const { host, port } = parseSshUrl(ep.ssh);
         const sh = await IbmcShell.connect({
           device: `ibmc${slot}`,
@@ -243,7 +253,7 @@ class ChassisImpl implements Chassis {
           recorder,
           commandTimeoutMs: o.timeoutMs ?? defaults.timeoutMs,
           signal: o.signal ?? defaults.signal,
-        });
+        }).catch(remember(`ibmc${slot}-ssh`));
         closers.push(() => sh.close());
         return sh;
       },

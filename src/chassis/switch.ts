@@ -9,7 +9,13 @@
  * {@link SwitchClient.save}.
  */
 import { z } from "zod";
-import { ConflictError, DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  AuthError,
+  ConflictError,
+  DeviceError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { parseDisplayVlan, parseVlanConfig } from "../drivers/vrp/parse_vlan.ts";
 import type { VrpCommandResult, VrpMode, VrpSession } from "../drivers/vrp/session.ts";
@@ -139,6 +145,7 @@ export class SwitchClient {
   #session?: Promise<VrpSession>;
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #authFailure?: AuthError;
 
   constructor(name: string, open: VrpSessionOpener, defaults: CallOptions = {}) {
     this.name = name;
@@ -352,12 +359,15 @@ export class SwitchClient {
         if (s.usable) return s;
       } catch { /* failed open: try again below */ }
     }
+    // A refused login is final for this client: retrying would walk into the device's lockout.
+    if (this.#authFailure) throw this.#authFailure;
     const p = this.#open(o);
     this.#session = p;
     try {
       return await p;
     } catch (e) {
       if (this.#session === p) this.#session = undefined;
+      if (e instanceof AuthError) this.#authFailure = e;
       throw e;
     }
   }

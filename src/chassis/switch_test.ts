@@ -133,3 +133,27 @@ Deno.test("SwitchClient serialises concurrent writes on one switch", async () =>
     await fake.close();
   }
 });
+
+Deno.test("SwitchClient stops after the first refused login", async () => {
+  const fake = await startFakeVrp({});
+  const sw = new SwitchClient("swi2", (o) =>
+    VrpSession.connect({
+      device: "swi2",
+      host: "127.0.0.1",
+      port: fake.port,
+      username: "admin",
+      password: "wrong",
+      signal: o.signal,
+    }));
+  try {
+    const { AuthError } = await import("../errors.ts");
+    await assert.rejects(sw.listVlans(), AuthError);
+    const n = fake.authAttempts();
+    await assert.rejects(sw.listVlans(), AuthError);
+    await assert.rejects(sw.createVlan({ id: 10 }), AuthError);
+    assert.equal(fake.authAttempts(), n, "no further login attempts");
+  } finally {
+    await sw.dispose();
+    await fake.close();
+  }
+});

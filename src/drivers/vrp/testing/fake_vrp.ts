@@ -33,6 +33,8 @@ export interface FakeVrp {
   vlans: Map<number, { name?: string; description?: string }>;
   /** Every line received, in order. */
   received: string[];
+  /** Password authentication attempts seen. */
+  authAttempts(): number;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startFakeVrp(opts: FakeVrpOptions = {}): Promise<FakeVrp> 
   const key = ssh2.utils.generateKeyPairSync("ed25519");
   const vlans = new Map<number, { name?: string; description?: string }>([[1, {}]]);
   const received: string[] = [];
+  let attempts = 0;
   const conns = new Set<ssh2.Connection>();
   const server = new ssh2.Server({ hostKeys: [key.private] }, (client) => {
     conns.add(client);
@@ -52,6 +55,7 @@ export async function startFakeVrp(opts: FakeVrpOptions = {}): Promise<FakeVrp> 
     client.on("close", () => conns.delete(client));
     client.on("error", () => {});
     client.on("authentication", (ctx) => {
+      if (ctx.method === "password") attempts++;
       if (ctx.method === "password" && ctx.username === user && ctx.password === pass) {
         ctx.accept();
       } else ctx.reject(["password"]);
@@ -275,6 +279,7 @@ export async function startFakeVrp(opts: FakeVrpOptions = {}): Promise<FakeVrp> 
     opts,
     vlans,
     received,
+    authAttempts: () => attempts,
     close: () =>
       new Promise<void>((r) => {
         for (const c of conns) c.end();
