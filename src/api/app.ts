@@ -22,6 +22,7 @@ import { StateStore } from "../store/state.ts";
 import type { Chassis } from "../chassis/chassis.ts";
 import type { HealthCheck } from "../ops/envelope.ts";
 import type { ScopeRegistry } from "../ops/scope.ts";
+import { chassisEnvelope, type EndpointsLike } from "../ops/mod.ts";
 import { redactError } from "../util/redact.ts";
 import { VERSION } from "../version.ts";
 import { type AuthOptions, AuthService } from "./auth.ts";
@@ -52,7 +53,7 @@ export interface CreateApiOptions {
   workspace: string;
   /** Snapshot root of the change envelope (default `$VESSEL_SNAPSHOTS_DIR` or `snapshots`). */
   snapshotsDir?: string;
-  /** Scope collectors (default: the process-wide registry). */
+  /** Scope collectors (default: the process-wide registry, built-in collectors added). */
   scopes?: ScopeRegistry;
   /** Health checks run after every change. */
   healthChecks?: HealthCheck[];
@@ -105,16 +106,15 @@ export function createApi(opts: CreateApiOptions): Api {
     cache,
     plans: new PlanStore(opts.store, opts.workspace),
     envelope: {
-      store: opts.store,
-      env: { chassis: opts.chassis },
+      ...chassisEnvelope({
+        store: opts.store,
+        chassis: opts.chassis,
+        endpoints: ep as EndpointsLike,
+        snapshotsDir: opts.snapshotsDir,
+        healthChecks: opts.healthChecks,
+        registry: opts.scopes,
+      }),
       audit,
-      snapshotsDir: opts.snapshotsDir,
-      registry: opts.scopes,
-      healthChecks: opts.healthChecks,
-      chassis: {
-        model: (ep.chassis?.model as string | undefined) ?? null,
-        serial: (ep.chassis?.serial as string | undefined) ?? null,
-      },
     },
     secureCookies: opts.secureCookies ?? false,
   };

@@ -150,6 +150,8 @@ Deno.test("createApi", async (t) => {
       const job = await (await w.request("GET", loc, { token: w.tokens.viewer })).json();
       assert.equal(job.status, "succeeded");
       assert.equal(job.actor, "t-operator (api token)");
+      assert.equal(job.result.result, "created");
+      assert.ok(job.result.snapshotId);
       assert.equal(job.result.vlan.id, 321);
       assert.equal(job.result.vlan.name, "api-test");
       // The device has it, and the cached list shows it (the job invalidated the cache).
@@ -160,7 +162,7 @@ Deno.test("createApi", async (t) => {
       const vlans = await list.json();
       assert.ok(vlans.some((v: Json) => v.id === 321 && v.name === "api-test"));
       // The audit actor is the authenticated user.
-      const audit = await (await w.request("GET", "/api/v1/audit?op=vlan.create", {
+      const audit = await (await w.request("GET", "/api/v1/audit?op=vlan.add", {
         token: w.tokens.viewer,
       })).json();
       assert.deepEqual(audit.map((r: Json) => [r.phase, r.actor]), [
@@ -193,8 +195,9 @@ Deno.test("createApi", async (t) => {
     });
 
     await t.step("createApi reports a failed job as a problem", async () => {
-      const res = await w.request("DELETE", "/api/v1/switches/swi2/vlans/3999", {
+      const res = await w.request("PATCH", "/api/v1/switches/swi2/vlans/3999", {
         token: w.tokens.operator,
+        body: { name: "ghost" },
       });
       assert.equal(res.status, 202);
       const { links } = await res.json();

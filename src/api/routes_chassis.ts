@@ -8,8 +8,8 @@ import type { Context } from "hono";
 import { SWITCH_NAMES } from "../chassis/endpoints.ts";
 import { validateVlanSpec, VlanSchema, type VlanSpec } from "../chassis/switch.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { runChange } from "../ops/envelope.ts";
-import { type VlanAttributes, VlanModel, vlanResource } from "../resources/vlan/mod.ts";
+import { vlanAdd, vlanRemove } from "../ops/net/vlan.ts";
+import { VlanModel } from "../resources/vlan/mod.ts";
 import { acceptJob } from "./change.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./context.ts";
 import { secured } from "./context.ts";
@@ -115,8 +115,6 @@ function missingVlan(name: string, id: number): NotFoundError {
 
 /** Register chassis, switch and VLAN routes. */
 export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
-  const rctx = () => ({ chassis: deps.chassis });
-
   app.openapi(
     secured("viewer", {
       method: "get",
@@ -210,12 +208,27 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
     },
   );
 
+  const VlanResultSchema = z.object({
+    switch: z.string(),
+    id: z.number().int(),
+    result: z.enum(["created", "updated", "unchanged", "removed", "already absent"]),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    snapshotId: z.string().optional().describe("Snapshot taken (or reused) before the change"),
+    vlan: VlanOut.nullable().optional().describe("The VLAN as read back"),
+  }).openapi("VlanOperationResult");
+  // The `result` of VLAN jobs (documented as a component; jobs carry it as `result`).
+  app.openAPIRegistry.register("VlanOperationResult", VlanResultSchema);
+
   app.openapi(
     secured("operator", {
       method: "post",
       path: "/api/v1/switches/{switch}/vlans",
       tags: ["switches"],
-      summary: "Create a VLAN (job: lock, snapshot, audit, apply, verify)",
+      summary:
+        "Create a VLAN, or set its name/description (job: lock, snapshot, audit, apply, verify)",
+      description: "The same use case as `vessel net vlan add`: idempotent; the job result says " +
+        "created, updated or unchanged (nothing sent, nothing audited).",
       request: {
         params: SwitchParam,
         body: { content: { "application/json": { schema: VlanCreateSchema } }, required: true },
@@ -223,6 +236,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       responses: {
         202: json(JobAcceptedSchema, "Accepted; follow the job at Location"),
         400: problemContent("Malformed request"),
+        404: problemContent("Switch not present"),
         422: problemContent("A field breaks a VRP rule (the problem names it)"),
       },
     }),
@@ -230,29 +244,22 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       const { switch: name } = c.req.valid("param");
       const body = c.req.valid("json");
       validateSpec({ id: body.vlan_id, name: body.name, description: body.description }, "create");
-      deps.chassis.switch(name); // unknown or absent switch: 404 now, not in the job
-      const desired: VlanAttributes = { switch: name, ...body };
+      const sw = deps.chassis.switch(name); // unknown or absent switch: 404 now, not in the job
+      const actor = c.get("principal").actor;
       const { body: out } = acceptJob(c, deps, {
-        kind: "vlan.create",
+        kind: "vlan.add",
         target: `switch:${name}`,
         parameters: { ...body },
         scopes: [`switch:${name}`],
       }, async (progress, envelope) => {
-        const r = await runChange(envelope, {
-          actor: c.get("principal").actor,
-          target: { kind: "switch", id: name },
-          operation: "vlan.create",
-          parameters: { ...body },
-          scopes: [`switch:${name}`],
-          apply: async () => ({ vlan: await vlanResource.create(rctx(), desired) }),
-          verify: async () => {
-            const v = await vlanResource.read(rctx(), `${name}/${body.vlan_id}`);
-            return { ok: v !== undefined, vlan: v ?? null };
-          },
+        const r = await vlanAdd(envelope, sw, {
+          id: body.vlan_id,
+          name: body.name,
+          description: body.description,
+          actor,
         });
-        progress("reading the VLAN back");
-        const vlan = await deps.chassis.switch(name).getVlan(body.vlan_id);
-        return { vlan, change_id: r.changeId, snapshot_id: r.snapshotId };
+        progress(`VLAN ${body.vlan_id} ${r.result}`);
+        return { ...r, vlan: (await sw.getVlan(body.vlan_id)) ?? null };
       });
       return c.json(out, 202);
     },
@@ -263,7 +270,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       method: "patch",
       path: "/api/v1/switches/{switch}/vlans/{vlan_id}",
       tags: ["switches"],
-      summary: "Change a VLAN's name or description (job)",
+      summary: "Change a VLAN's name or description (job; fails with 404 when it does not exist)",
       request: {
         params: VlanParams,
         body: { content: { "application/json": { schema: VlanUpdateSchema } }, required: true },
@@ -271,6 +278,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       responses: {
         202: json(JobAcceptedSchema, "Accepted; follow the job at Location"),
         400: problemContent("Malformed request"),
+        404: problemContent("Switch not present"),
         422: problemContent("A field breaks a VRP rule (the problem names it)"),
       },
     }),
@@ -278,7 +286,8 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       const { switch: name, vlan_id } = c.req.valid("param");
       const body = c.req.valid("json");
       validateSpec({ id: vlan_id, ...body }, "update");
-      deps.chassis.switch(name);
+      const sw = deps.chassis.switch(name);
+      const actor = c.get("principal").actor;
       const { body: out } = acceptJob(c, deps, {
         kind: "vlan.update",
         target: `switch:${name}`,
@@ -286,30 +295,15 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
         scopes: [`switch:${name}`],
       }, async (progress, envelope) => {
         // Checked before the envelope: a missing VLAN is a 404, not a failed change.
-        const prior = await vlanResource.read(rctx(), `${name}/${vlan_id}`);
-        if (!prior) throw missingVlan(name, vlan_id);
-        const r = await runChange(envelope, {
-          actor: c.get("principal").actor,
-          target: { kind: "switch", id: name },
-          operation: "vlan.update",
-          parameters: { vlan_id, ...body },
-          scopes: [`switch:${name}`],
-          apply: async () => {
-            const desired: VlanAttributes = { ...prior };
-            if (body.name !== undefined) {
-              if (body.name) desired.name = body.name;
-              else delete desired.name;
-            }
-            if (body.description !== undefined) {
-              if (body.description) desired.description = body.description;
-              else delete desired.description;
-            }
-            return { vlan: await vlanResource.update(rctx(), desired, prior) };
-          },
+        if (!(await sw.getVlan(vlan_id))) throw missingVlan(name, vlan_id);
+        const r = await vlanAdd(envelope, sw, {
+          id: vlan_id,
+          ...(body.name !== undefined ? { name: body.name ?? "" } : {}),
+          ...(body.description !== undefined ? { description: body.description ?? "" } : {}),
+          actor,
         });
-        progress("reading the VLAN back");
-        const vlan = await deps.chassis.switch(name).getVlan(vlan_id);
-        return { vlan, change_id: r.changeId, snapshot_id: r.snapshotId };
+        progress(`VLAN ${vlan_id} ${r.result}`);
+        return { ...r, vlan: (await sw.getVlan(vlan_id)) ?? null };
       });
       return c.json(out, 202);
     },
@@ -320,40 +314,28 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       method: "delete",
       path: "/api/v1/switches/{switch}/vlans/{vlan_id}",
       tags: ["switches"],
-      summary: "Delete a VLAN (job)",
+      summary: "Delete a VLAN (job; result `already absent` when there is nothing to delete)",
       request: { params: VlanParams },
       responses: {
         202: json(JobAcceptedSchema, "Accepted; follow the job at Location"),
+        404: problemContent("Switch not present"),
         422: problemContent("VLAN 1 cannot be deleted"),
       },
     }),
     (c) => {
       const { switch: name, vlan_id } = c.req.valid("param");
       validateSpec({ id: vlan_id }, "delete");
-      deps.chassis.switch(name);
+      const sw = deps.chassis.switch(name);
+      const actor = c.get("principal").actor;
       const { body: out } = acceptJob(c, deps, {
-        kind: "vlan.delete",
+        kind: "vlan.remove",
         target: `switch:${name}`,
         parameters: { vlan_id },
         scopes: [`switch:${name}`],
-      }, async (_progress, envelope) => {
-        const prior = await vlanResource.read(rctx(), `${name}/${vlan_id}`);
-        if (!prior) throw missingVlan(name, vlan_id);
-        const r = await runChange(envelope, {
-          actor: c.get("principal").actor,
-          target: { kind: "switch", id: name },
-          operation: "vlan.delete",
-          parameters: { vlan_id },
-          scopes: [`switch:${name}`],
-          apply: async () => {
-            await vlanResource.delete(rctx(), prior);
-            return { deleted: prior };
-          },
-          verify: async () => ({
-            ok: (await vlanResource.read(rctx(), `${name}/${vlan_id}`)) === undefined,
-          }),
-        });
-        return { deleted: vlan_id, change_id: r.changeId, snapshot_id: r.snapshotId };
+      }, async (progress, envelope) => {
+        const r = await vlanRemove(envelope, sw, { id: vlan_id, actor });
+        progress(`VLAN ${vlan_id} ${r.result}`);
+        return r;
       });
       return c.json(out, 202);
     },

@@ -37,23 +37,6 @@ export interface World {
   close(): Promise<void>;
 }
 
-/**
- * Scope collectors for switches: the project's own when one is registered, else a capture-only
- * collector (running configuration through the SDK) so that the envelope can snapshot.
- */
-export function switchScopes(): ScopeRegistry {
-  if (defaultScopes.resolve("switch:swi2")) return defaultScopes;
-  const r = new ScopeRegistry();
-  r.register("switch:*", {
-    async capture(scope, env) {
-      const name = scopeName(scope);
-      const text: string = await env.chassis.switch(name).display("display current-configuration");
-      return { scope, files: { [`switches/${name}.cfg`]: text } };
-    },
-  });
-  return r;
-}
-
 /** Start the fixture. */
 export async function startWorld(over: Partial<CreateApiOptions> = {}): Promise<World> {
   const sim = await startSimulator({ hmm: false });
@@ -67,7 +50,6 @@ export async function startWorld(over: Partial<CreateApiOptions> = {}): Promise<
     chassis,
     workspace: "sim://",
     snapshotsDir,
-    scopes: switchScopes(),
     auth: { scryptN: 1024 },
     ...over,
   });
