@@ -79,7 +79,7 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
         s.secrets.forEach(registerSecret);
         registerCredentials(s.endpoints?.credentials ?? {});
         const { openStore } = await import("../store/db.ts");
-        const { AuditLog, defaultActor } = await import("../store/audit.ts");
+        const { AuditLog, defaultActor, syslogFromEnv } = await import("../store/audit.ts");
         const { SnapshotCatalog } = await import("../store/snapshots.ts");
         const { chassisScopes, registerBuiltinScopes } = await import("../ops/mod.ts");
         const { expandScopes } = await import("../ops/scope.ts");
@@ -113,7 +113,8 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
             caps,
             { reason: opts.reason, skipped },
           );
-          new AuditLog(store).append({
+          const audit = new AuditLog(store, { syslog: syslogFromEnv() });
+          audit.append({
             actor,
             target: { kind: "chassis", id: s.endpoints?.chassis?.serial ?? s.workspace },
             operation: "snapshot.create",
@@ -122,6 +123,7 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
             result: "success",
             evidence: { scopes: take, skipped, files: ref.manifest.files.length },
           });
+          await audit.close();
           if (g.output === "json") {
             io.stdout(
               JSON.stringify(

@@ -50,6 +50,10 @@ export const WRITE_NAME =
 const READ_LIKE =
   /^power(?:State|Status|Info|Reading|Readings|Consumption|Metrics|Supplies|Supply)\w*$/;
 
+/** `.redfish(target, "PATCH" | "POST" | "PUT" | "DELETE", ...)`: a write through the device hub. */
+const TRANSPORT_WRITE =
+  /\.redfish\s*(?:<[^>()]*>)?\s*\(\s*[^,()]+,\s*["'`](PATCH|POST|PUT|DELETE)["'`]/g;
+
 /** Directories scanned for call sites (relative to the root). */
 const SCAN_DIRS = ["src", "scripts", "bench", "examples"];
 
@@ -215,12 +219,19 @@ export async function scanForBypasses(
       const isOps = rel.startsWith("src/ops/");
       const isResource = rel.startsWith("src/resources/");
       const opsOk = isOps && (/\brunChange\s*\(/.test(code) || /\bScopeCollector\b/.test(code));
-      if (callRe && bracketRe) {
-        const hits = [
-          ...[...code.matchAll(callRe)].map((m) => ({ index: m.index!, method: m[1] })),
-          ...[...raw.matchAll(bracketRe)].filter((m) => code[m.index!] === "[")
+      {
+        const hits: { index: number; method: string }[] = [
+          ...(callRe ? [...code.matchAll(callRe)] : []).map((m) => ({
+            index: m.index!,
+            method: m[1],
+          })),
+          ...(bracketRe ? [...raw.matchAll(bracketRe)] : []).filter((m) => code[m.index!] === "[")
             .map((m) => ({ index: m.index!, method: m[1] })),
         ];
+        // Generic transport writes through the SDK's device hub: hub.redfish(target, "PATCH", ...).
+        for (const m of raw.matchAll(TRANSPORT_WRITE)) {
+          if (code[m.index!] === ".") hits.push({ index: m.index!, method: `redfish ${m[1]}` });
+        }
         for (const m of hits) {
           const method = m.method;
           if (isResource || opsOk) continue;

@@ -58,10 +58,12 @@ Deno.test("scanForBypasses fails on a bypass planted in a temp copy of the tree"
       [
         "// sw.createVlan(1) in a comment is fine",
         "const doc = 'sw.createVlan(2) in a string is fine';",
-        "export async function bad(sw: any, blade: any) {",
+        "export async function bad(sw: any, blade: any, hub: any) {",
         "  await sw.createVlan(99);",
         "  await blade?.powerOff();",
         '  await sw["createVlan"](100);',
+        '  await hub.redfish("hmm", "PATCH", "/redfish/v1/Managers/1", {});',
+        '  await hub.redfish("hmm", "GET", "/redfish/v1/Managers/1");',
         "  return doc;",
         "}",
       ].join("\n"),
@@ -82,6 +84,7 @@ Deno.test("scanForBypasses fails on a bypass planted in a temp copy of the tree"
       "src/cmd/planted_bypass.ts:4:createVlan",
       "src/cmd/planted_bypass.ts:5:powerOff",
       "src/cmd/planted_bypass.ts:6:createVlan",
+      "src/cmd/planted_bypass.ts:7:redfish PATCH",
       "src/ops/planted_ops.ts:2:createVlan",
     ]);
     assert.match(formatViolations(tmp, v), /outside src\/ops and src\/resources/);

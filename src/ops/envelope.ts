@@ -28,8 +28,14 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Store } from "../store/db.ts";
-import { AuditLog, type AuditRecord, type AuditTarget, defaultActor } from "../store/audit.ts";
-import { type Lock, LockManager } from "../store/locks.ts";
+import {
+  AuditLog,
+  type AuditRecord,
+  type AuditTarget,
+  defaultActor,
+  syslogFromEnv,
+} from "../store/audit.ts";
+import { DEFAULT_LOCK_TTL_MS, type Lock, LockManager } from "../store/locks.ts";
 import { SnapshotCatalog } from "../store/snapshots.ts";
 import { defaultRedactor, redactError, type Redactor, scrubError } from "../util/redact.ts";
 import { SafetyError, VesselError } from "../errors.ts";
@@ -172,7 +178,7 @@ export function envelopeContext(ctx: EnvelopeContext):
   & EnvelopeContext {
   return {
     ...ctx,
-    audit: ctx.audit ?? new AuditLog(ctx.store, { now: ctx.now }),
+    audit: ctx.audit ?? new AuditLog(ctx.store, { now: ctx.now, syslog: syslogFromEnv() }),
     locks: ctx.locks ??
       new LockManager(ctx.store, ctx.now ? { now: () => ctx.now!().getTime() } : {}),
     catalog: ctx.catalog ?? new SnapshotCatalog(ctx.store),
@@ -229,6 +235,15 @@ export async function runChange(context: EnvelopeContext, change: Change): Promi
   ctx.onEvent?.({ phase: "lock", locks: needed });
   const state: ActiveChange = { changeId, locks: new Set([...(parent?.locks ?? []), ...needed]) };
   const renew = () => locks.forEach((l) => l.renew());
+  // Long changes (firmware, slow switches) keep their locks: renew at a third of the lifetime.
+  const ttl = ctx.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const keepAlive = locks.length
+    ? setInterval(() => {
+      try {
+        renew();
+      } catch { /* lost: the next explicit renew() between phases throws */ }
+    }, Math.max(1000, Math.floor(ttl / 3)))
+    : undefined;
 
   try {
     return await active.run(state, async () => {
@@ -381,7 +396,10 @@ export async function runChange(context: EnvelopeContext, change: Change): Promi
       };
     });
   } finally {
+    if (keepAlive !== undefined) clearInterval(keepAlive);
     for (const l of locks) l.release();
+    // An audit log made for this call (not passed in) closes its syslog socket here.
+    if (!context.audit) await ctx.audit.close();
   }
 }
 

@@ -277,3 +277,29 @@ async function* walk(dir: string): AsyncGenerator<string> {
     else yield p;
   }
 }
+
+Deno.test("runChange forwards its audit records to syslog from VESSEL_AUDIT_SYSLOG", async () => {
+  const { createSocket } = await import("node:dgram");
+  const server = createSocket("udp4");
+  await new Promise<void>((r) => server.bind(0, "127.0.0.1", () => r()));
+  const got: string[] = [];
+  const two = new Promise<void>((resolve) =>
+    server.on("message", (m) => {
+      got.push(new TextDecoder().decode(m));
+      if (got.length === 2) resolve();
+    })
+  );
+  const w = await world();
+  Deno.env.set("VESSEL_AUDIT_SYSLOG", `127.0.0.1:${server.address().port}`);
+  try {
+    await runChange({ ...w.ctx, audit: undefined }, addVlan(w, 11));
+    await two;
+    assert.ok(
+      got.some((m) => /phase="intent"/.test(m)) && got.some((m) => /phase="outcome"/.test(m)),
+    );
+  } finally {
+    Deno.env.delete("VESSEL_AUDIT_SYSLOG");
+    await new Promise<void>((r) => server.close(() => r()));
+    await w.done();
+  }
+});

@@ -176,7 +176,7 @@ export async function applyRestore(
     const collector = ctx.registry.resolve(s.scope)!;
     let remaining: string[] = [];
     const kind = scopeKind(s.scope);
-    const res = await runChange(ctx, {
+    const res = await runChange(context, {
       actor: options.actor ?? defaultActor(),
       target: { kind, id: kind === s.scope ? s.scope : scopeName(s.scope) },
       operation: "snapshot.restore",

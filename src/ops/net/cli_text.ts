@@ -64,7 +64,9 @@ export function cliText(
   if (v.includes("?")) fail(field, "must not contain '?' (VRP answers it with command help)", v);
   if (v.includes("|")) fail(field, "must not contain '|' (VRP reads it as an output filter)", v);
   if (/[^\x20-\x7e]/.test(v)) fail(field, "must be printable ASCII", v);
-  if (v.length > opts.max) fail(field, `must be at most ${opts.max} characters (got ${v.length})`, v);
+  if (v.length > opts.max) {
+    fail(field, `must be at most ${opts.max} characters (got ${v.length})`, v);
+  }
   if (v !== v.trim()) fail(field, "must not start or end with a space (VRP trims it)", v);
   if (v.startsWith('"') || v.endsWith('"')) {
     fail(field, "must not start or end with a double quote (VRP strips it)", v);
@@ -177,7 +179,9 @@ export function switchName(value: unknown, field = "switch"): string {
 
 /** An IPv4 address (for `ping`). */
 export function ipv4(value: unknown, field = "ip"): string {
-  const m = typeof value === "string" ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value) : null;
+  const m = typeof value === "string"
+    ? /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value)
+    : null;
   if (!m || m.slice(1).some((x) => Number(x) > 255)) fail(field, "must be an IPv4 address", value);
   return value as string;
 }
