@@ -10,7 +10,6 @@
 import { type Simulator, startSimulator } from "../../sim/mod.ts";
 import { type Chassis, openChassis } from "../../chassis/chassis.ts";
 import { openStore, type Store } from "../../store/db.ts";
-import { defaultScopes, scopeName, ScopeRegistry } from "../../ops/scope.ts";
 import { type Api, createApi, type CreateApiOptions } from "../app.ts";
 import type { Role } from "../auth.ts";
 
