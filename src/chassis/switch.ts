@@ -287,7 +287,11 @@ export class SwitchClient {
         if (opts.missingOk) return;
         throw new NotFoundError(`VLAN ${id} does not exist on ${this.name}`);
       }
-      await (await this.#sessionFor(o)).configure([`undo vlan ${id}`], o);
+      // VRP may ask before deleting a VLAN that still has members: the caller asked to delete it.
+      await (await this.#sessionFor(o)).configure(
+        [{ command: `undo vlan ${id}`, confirm: "Y" }],
+        o,
+      );
       if (await this.getVlan(id, o)) {
         throw new DeviceError(
           `Inconsistent result after apply: VLAN ${id} is still present on ${this.name}`,

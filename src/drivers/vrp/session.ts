@@ -89,6 +89,9 @@ export interface VrpConnectOptions extends VrpSessionOptions {
   verifyHostKey?: HostKeyVerifier;
 }
 
+/** A configuration command, optionally with the answer to a `[Y/N]` question it may ask. */
+export type VrpConfigCommand = string | { command: string; confirm?: "Y" | "N" };
+
 /** Result of {@link VrpSession.configure}. */
 export interface VrpConfigureResult {
   mode: VrpMode;
@@ -235,7 +238,7 @@ export class VrpSession {
    * @throws {VrpCommandError} a command was rejected
    * @throws {VrpCommitError} the commit failed
    */
-  configure(commands: string[], opts: CallOptions = {}): Promise<VrpConfigureResult> {
+  configure(commands: VrpConfigCommand[], opts: CallOptions = {}): Promise<VrpConfigureResult> {
     return this.#exclusive(async () => {
       await this.#toUserView(opts);
       await this.#exec("system-view", opts);
@@ -244,8 +247,10 @@ export class VrpSession {
       const applied: string[] = [];
       try {
         for (const c of commands) {
-          results.push(await this.#exec(c, opts));
-          applied.push(c);
+          const cmd = typeof c === "string" ? c : c.command;
+          const confirm = typeof c === "string" ? undefined : c.confirm;
+          results.push(await this.#exec(cmd, { ...opts, confirm }));
+          applied.push(cmd);
         }
       } catch (e) {
         await this.#abandon(opts);
