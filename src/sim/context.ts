@@ -277,8 +277,11 @@ export interface ShellIO {
   readonly command?: string;
   /** Send text to the client (`\n` is sent as is; use `\r\n` for terminals). */
   write(text: string): void;
-  /** Register a listener for input from the client (decoded UTF-8). */
-  onData(listener: (chunk: string) => void): void;
+  /**
+   * Register a listener for input from the client (decoded UTF-8). Returns a function that
+   * removes the listener (a shell stops reading while a jump session is attached).
+   */
+  onData(listener: (chunk: string) => void): () => void;
   /** Close the channel with an exit status. */
   end(exitCode?: number): void;
   /** Register a listener called once when the channel or connection closes. */

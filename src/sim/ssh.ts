@@ -309,6 +309,10 @@ export async function createSshServer(
               },
               onData(listener) {
                 dataListeners.push(listener);
+                return () => {
+                  const i = dataListeners.indexOf(listener);
+                  if (i >= 0) dataListeners.splice(i, 1);
+                };
               },
               end(code = 0) {
                 if (closed) return;

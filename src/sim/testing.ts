@@ -65,6 +65,8 @@ export function openShell(
           for (const w of [...waiters]) w();
         });
         stream.stderr.on("data", () => {});
+        // Like OpenSSH: the connection ends when the shell channel closes.
+        stream.on("close", () => client.end());
         const shell: TestShell = {
           get output() {
             return out;

@@ -720,6 +720,7 @@ export class VrpSession {
   #opts: VrpSessionOptions;
   #ended = false;
   #currentPrompt = "";
+  #offData: () => void;
 
   constructor(dev: SwitchDevice, io: ShellIO, interactive: boolean, opts: VrpSessionOptions = {}) {
     this.dev = dev;
@@ -728,7 +729,7 @@ export class VrpSession {
     this.#interactive = interactive;
     this.#opts = opts;
     if (!interactive) this.screenLength = 0;
-    io.onData((d) => {
+    this.#offData = io.onData((d) => {
       this.#buf += d;
       const w = this.#waiter;
       this.#waiter = undefined;
@@ -1192,6 +1193,7 @@ export class VrpSession {
         if (line === null) break;
         await this.execute(line);
       }
+      this.#offData();
       if (!this.io.closed) {
         this.#flush("");
         if (this.#opts.onExit) this.#opts.onExit();
