@@ -174,7 +174,8 @@ export class HmmWebClient {
   }
 
   /**
-   * Calls a dispatcher with form fields.
+   * Calls a dispatcher with form fields. An expired session (HTTP 401/403) is logged in again
+   * once, transparently.
    *
    * @throws {WebApiError} HTTP >= 400 or retcode != 0 (unless `allowFailure`)
    */
@@ -187,6 +188,42 @@ export class HmmWebClient {
     if (!this.#loggedIn) {
       throw new TransportError(`HMM web session of ${this.device} is logged out`);
     }
+    const first = await this.#call(handler, fields, opts);
+    if (first.status !== 401 && first.status !== 403) {
+      return this.#check(handler, fields, first, opts);
+    }
+    // The session timed out (the HMM answers 403 "The session is invalid or has timed out"):
+    // log in again once. A refused re-login stops the client like any refused login.
+    this.#opts.recorder?.record({
+      kind: "event",
+      device: this.device,
+      event: "relogin",
+      detail: { status: first.status },
+    });
+    this.#cookies.clear();
+    this.#token = "0";
+    this.#loggedIn = false;
+    await this.#login(opts.signal ?? this.#opts.signal);
+    return this.#check(handler, fields, await this.#call(handler, fields, opts), opts);
+  }
+
+  #check(
+    handler: string,
+    fields: Record<string, string>,
+    r: WebApiResponse,
+    opts: WebApiCallOptions,
+  ): WebApiResponse {
+    if (!opts.allowFailure && (r.status >= 400 || (r.retcode !== undefined && r.retcode !== 0))) {
+      throw this.#error(handler, fields.actiontype, r);
+    }
+    return r;
+  }
+
+  async #call(
+    handler: string,
+    fields: Record<string, string>,
+    opts: WebApiCallOptions,
+  ): Promise<WebApiResponse> {
     const url = this.#url(handler);
     const body = new URLSearchParams(fields).toString();
     const headers = {
@@ -208,9 +245,6 @@ export class HmmWebClient {
       this.#opts.retry,
       opts.signal ?? this.#opts.signal,
     );
-    if (!opts.allowFailure && (r.status >= 400 || (r.retcode !== undefined && r.retcode !== 0))) {
-      throw this.#error(handler, fields.actiontype, r);
-    }
     return r;
   }
 

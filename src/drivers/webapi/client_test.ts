@@ -17,7 +17,7 @@ function startHmm() {
     headers: [] as Record<string, string>[],
   };
   const SESSID = "s3ss10n";
-  const TOKEN = "csrf-123";
+  let TOKEN = "csrf-123";
   const xml = (body: string, status = 200, headers: Record<string, string> = {}) =>
     new Response(XML + body, { status, headers: { "content-type": "text/xml", ...headers } });
   const srv = Deno.serve({
@@ -91,7 +91,12 @@ function startHmm() {
     }
     return new Response("", { status: 404 });
   });
-  return { srv, stats, base: `https://127.0.0.1:${srv.addr.port}` };
+  return {
+    srv,
+    stats,
+    base: `https://127.0.0.1:${srv.addr.port}`,
+    expire: () => TOKEN = `csrf-${crypto.randomUUID()}`,
+  };
 }
 
 const hmm = startHmm();
@@ -181,6 +186,24 @@ Deno.test("HmmWebClient uploads firmware with the Referer of the target kind", a
       web.upload("swi", { name: "empty.hpm", data: new Uint8Array() }),
       WebApiError,
     );
+  } finally {
+    await web.logout();
+  }
+});
+
+Deno.test("HmmWebClient logs in again once when the session timed out", async () => {
+  const web = await login();
+  try {
+    const logins = hmm.stats.logins;
+    hmm.expire();
+    const r = await web.call("versionhandler.php", {
+      actiontype: "get",
+      chassisid: "0",
+      bladename: "smm",
+      fruid: "0",
+    });
+    assert.equal(r.retcode, 0);
+    assert.equal(hmm.stats.logins, logins + 1);
   } finally {
     await web.logout();
   }
