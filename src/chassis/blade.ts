@@ -390,13 +390,13 @@ export class BladeModule {
         const v = await this.ibmc.exec(slot, "ipmcget -d version", o);
         const sel = await this.ibmc.exec(slot, "ipmcget -d sel -v list", o);
         const boot = await this.ibmc.exec(slot, "ipmcget -d bootdevice", o);
-        const ver = versionsFromCli(v.output);
+        const ver = versionsFromCli(v);
         return {
-          power: powerFromSel(sel.output),
+          power: powerFromSel(sel),
           health: "Unknown" as const,
           bios: ver.bios,
           ibmcVersion: ver.ibmc,
-          boot: bootFromCli(boot.output),
+          boot: bootFromCli(boot),
         };
       },
     );
@@ -412,7 +412,7 @@ export class BladeModule {
           (await this.ibmc.get<RfSystem>(slot, await this.ibmc.systemPath(slot, o), o)).data
             .PowerState,
         ),
-      async () => powerFromSel((await this.ibmc.exec(slot, "ipmcget -d sel -v list", o)).output),
+      async () => powerFromSel(await this.ibmc.exec(slot, "ipmcget -d sel -v list", o)),
     );
   }
 
@@ -464,7 +464,7 @@ export class BladeModule {
         },
         async () => {
           const before = powerFromSel(
-            (await this.ibmc.exec(slot, "ipmcget -d sel -v list", o)).output,
+            await this.ibmc.exec(slot, "ipmcget -d sel -v list", o),
           );
           if (noop(action, before)) {
             return { slot, action, changed: false, before, transport: "ssh" as const };
@@ -486,8 +486,8 @@ export class BladeModule {
               hint: "Use off (forced), or reach the iBMC over Redfish",
             });
           }
-          const r = await this.ibmc.exec(slot, cmd, { ...o, confirm: "Y" });
-          checkCliOutput(slot, cmd, r.output);
+          const r = await this.ibmc.exec(slot, cmd, { ...o, confirm: true });
+          checkCliOutput(slot, cmd, r);
           return { slot, action, changed: true, before, transport: "ssh" as const };
         },
       ));
@@ -576,9 +576,9 @@ export class BladeModule {
           const cmd = `ipmcset -d bootdevice -v ${v}${
             spec.device === "none" ? "" : persistence === "once" ? " once" : " permanent"
           }`;
-          const r = await this.ibmc.exec(slot, cmd, { ...o, confirm: "Y" });
-          checkCliOutput(slot, cmd, r.output);
-          const back = bootFromCli((await this.ibmc.exec(slot, "ipmcget -d bootdevice", o)).output);
+          const r = await this.ibmc.exec(slot, cmd, { ...o, confirm: true });
+          checkCliOutput(slot, cmd, r);
+          const back = bootFromCli(await this.ibmc.exec(slot, "ipmcget -d bootdevice", o));
           if (back.device !== spec.device) {
             throw new DeviceError(
               `Inconsistent result after apply: slot ${slot} boot device reads ${back.device}, expected ${spec.device}`,

@@ -25,16 +25,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AuthError, NotFoundError, TransportError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
-import {
+import type {
   RedfishClient,
-  type RedfishRequestOptions,
-  type RedfishResponse,
+  RedfishRequestOptions,
+  RedfishResponse,
 } from "../drivers/redfish/client.ts";
-import {
-  HmmWebClient,
-  type WebApiCallOptions,
-  type WebApiResponse,
-} from "../drivers/webapi/client.ts";
+import type { HmmWebClient, WebApiCallOptions, WebApiResponse } from "../drivers/webapi/client.ts";
 import type { Chassis, ChassisContext } from "./chassis.ts";
 import { BLADE_SLOTS } from "./endpoints.ts";
 
@@ -56,18 +52,21 @@ export interface CallRecord {
 
 /** Session caps per kind of device (below what the devices allow). */
 export interface SessionCaps {
-  /** HMM Redfish sessions (the HMM's maximum is unknown upstream; orphan slots are scarce). */
+  /**
+   * HMM Redfish requests in flight: the shared client's session pool (2; the HMM's maximum is
+   * unknown upstream and orphaned slots are scarce).
+   */
   hmmRedfish: number;
   /** HMM web requests in flight on the one web session (upstream ran 8 without trouble). */
   hmmWeb: number;
-  /** Redfish sessions per iBMC (iBMCs allow a handful). */
+  /** Redfish requests in flight per iBMC: the shared client's pool (2; the sim's iBMC allows 4). */
   ibmcRedfish: number;
   /** SSH sessions to the HMM shell (each jump to an iBMC or switch holds one). */
   hmmSsh: number;
 }
 
 /** Default session caps. */
-export const DEFAULT_CAPS: SessionCaps = { hmmRedfish: 4, hmmWeb: 8, ibmcRedfish: 2, hmmSsh: 4 };
+export const DEFAULT_CAPS: SessionCaps = { hmmRedfish: 2, hmmWeb: 8, ibmcRedfish: 2, hmmSsh: 4 };
 
 /** Options of {@link DeviceHub.configure}. */
 export interface HubOptions {
@@ -132,9 +131,7 @@ export class DeviceHub {
   #perDevice = new Map<string, Semaphore>();
   #writes = new Map<string, Promise<unknown>>();
   #vmedia: Promise<unknown> = Promise.resolve();
-  #hmmRedfish?: Promise<RedfishClient>;
-  #hmmWeb?: Promise<HmmWebClient>;
-  #ibmc = new Map<number, Promise<RedfishClient>>();
+  #clients = new Map<string, Promise<unknown>>();
   #closers: (() => Promise<void>)[] = [];
   #authFailure?: AuthError;
   #closed = false;
@@ -349,15 +346,15 @@ export class DeviceHub {
   }
 
   /**
-   * The HMM Redfish client (logged in on first use, pooled, capped).
+   * The HMM Redfish client: the chassis' shared client (one session pool per device), logged in
+   * on first use through {@link login}.
    *
    * @throws {UnsupportedError} no HMM Redfish endpoint (capability `hmm.redfish`)
    * @throws {AuthError} credentials refused (no further login is tried on this chassis)
    */
   hmmRedfish(o: CallOptions = {}): Promise<RedfishClient> {
     this.#checkOpen();
-    const base = this.context.endpoints.hmm?.redfish;
-    if (!base || this.noRedfish.has("hmm")) {
+    if (!this.context.endpoints.hmm?.redfish || this.noRedfish.has("hmm")) {
       return Promise.reject(
         new UnsupportedError("This chassis has no HMM Redfish service", {
           details: { capability: "hmm.redfish" },
@@ -365,57 +362,24 @@ export class DeviceHub {
         }),
       );
     }
-    this.#hmmRedfish ??= this.#openRedfish("hmm", base, this.#caps.hmmRedfish, o);
-    const p = this.#hmmRedfish;
-    p.catch(() => {
-      if (this.#hmmRedfish === p) this.#hmmRedfish = undefined;
-    });
-    return p;
+    return this.#shared("hmm", "redfish", () => this.context.hmmRedfish(this.opts(o)), o);
   }
 
   /**
-   * The HMM web API session (logged in on first use).
+   * The HMM web API session (the chassis' shared one, logged in on first use).
    *
    * @throws {UnsupportedError} no HMM in the endpoints (capability `hmm.web`)
    */
   hmmWeb(o: CallOptions = {}): Promise<HmmWebClient> {
     this.#checkOpen();
-    const base = this.context.endpoints.hmm?.web;
-    if (!base) {
+    if (!this.context.endpoints.hmm?.web) {
       return Promise.reject(
         new UnsupportedError("This chassis has no HMM web endpoint", {
           details: { capability: "hmm.web" },
         }),
       );
     }
-    this.#hmmWeb ??= this.#guardAuth((async () => {
-      const oo = this.opts(o);
-      const trust = await this.context.trust.tlsFor("hmm", base, oo.signal);
-      const c = await this.login(
-        "hmm",
-        "web",
-        () =>
-          HmmWebClient.login({
-            baseUrl: base,
-            username: this.context.credentials.username,
-            password: this.context.credentials.password,
-            tls: trust,
-            timeoutMs: oo.timeoutMs,
-            signal: oo.signal,
-            recorder: this.context.recorder,
-            connections: this.#caps.hmmWeb,
-            explainCertificateError: (s) => this.context.trust.explainTlsFailure("hmm", base, s),
-          }),
-        oo,
-      );
-      this.#closers.push(() => c.logout());
-      return c;
-    })());
-    const p = this.#hmmWeb;
-    p.catch(() => {
-      if (this.#hmmWeb === p) this.#hmmWeb = undefined;
-    });
-    return p;
+    return this.#shared("hmm", "web", () => this.context.hmmWeb(this.opts(o)), o);
   }
 
   /**
@@ -440,49 +404,30 @@ export class DeviceHub {
         }),
       );
     }
-    let p = this.#ibmc.get(slot);
-    if (!p) {
-      p = this.#openRedfish(dev, ep.redfish, this.#caps.ibmcRedfish, o);
-      this.#ibmc.set(slot, p);
-      const mine = p;
-      p.catch((e) => {
-        if (this.#ibmc.get(slot) === mine) this.#ibmc.delete(slot);
-        if (isNoService(e)) this.noRedfish.add(dev);
-      });
-    }
+    const p = this.#shared(dev, "redfish", () => this.context.ibmcRedfish(slot, this.opts(o)), o);
+    p.catch((e) => {
+      if (isNoService(e)) this.noRedfish.add(dev);
+    });
     return p;
   }
 
-  #openRedfish(
+  #shared<T>(
     device: string,
-    base: string,
-    maxSessions: number,
+    transport: Transport,
+    open: () => Promise<T>,
     o: CallOptions,
-  ): Promise<RedfishClient> {
-    return this.#guardAuth((async () => {
-      const oo = this.opts(o);
-      const trust = await this.context.trust.tlsFor(device, base, oo.signal);
-      const c = await this.login(
-        device,
-        "redfish",
-        () =>
-          RedfishClient.connect({
-            device,
-            baseUrl: base,
-            username: this.context.credentials.username,
-            password: this.context.credentials.password,
-            tls: trust,
-            timeoutMs: oo.timeoutMs,
-            signal: oo.signal,
-            maxSessions,
-            recorder: this.context.recorder,
-            explainCertificateError: (s) => this.context.trust.explainTlsFailure(device, base, s),
-          }),
-        oo,
-      );
-      this.#closers.push(() => c.close());
-      return c;
-    })());
+  ): Promise<T> {
+    const key = `${device}/${transport}`;
+    let p = this.#clients.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = this.login(device, transport, open, o);
+      this.#clients.set(key, p);
+      const mine = p;
+      p.catch(() => {
+        if (this.#clients.get(key) === mine) this.#clients.delete(key);
+      });
+    }
+    return p;
   }
 
   /**
@@ -538,9 +483,8 @@ export class DeviceHub {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const pending = [this.#hmmRedfish, this.#hmmWeb, ...this.#ibmc.values()];
-    // sessions still logging in: wait for them so they are logged out too
-    await Promise.allSettled(pending.filter(Boolean));
+    // sessions still logging in: wait for them (the chassis logs its shared clients out)
+    await Promise.allSettled([...this.#clients.values()]);
     await Promise.allSettled(this.#closers.splice(0).map((c) => c()));
   }
 }

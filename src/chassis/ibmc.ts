@@ -6,19 +6,11 @@
  * Addressing (redfish.md §2.1): blade N's iBMC sits at `172.31.1.(128 + N)` on the internal
  * fabric. Decisions are remembered per slot (a blade without Redfish is not asked again).
  */
-import { UnsupportedError } from "../errors.ts";
+import { TimeoutError, TransportError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { RedfishResponse } from "../drivers/redfish/client.ts";
 import { checkSlot, type DeviceHub, isNoService, Semaphore } from "./hub.ts";
-import {
-  jumpToIbmc,
-  openHmmShell,
-  openIbmcShellDirect,
-  type OpenShell,
-  type PromptedShell,
-  type ShellExecOptions,
-  type ShellResult,
-} from "./shells.ts";
+import type { IbmcShell } from "../drivers/ibmccli/shell.ts";
 
 /** iBMC address of blade `slot` on the E9000 internal fabric (`172.31.1.(128+slot)`). */
 export function ibmcFabricIp(slot: number): string {
@@ -42,7 +34,7 @@ export class IbmcAccess {
   readonly hub: DeviceHub;
   #systems = new Map<number, Promise<string>>();
   #managers = new Map<number, Promise<string>>();
-  #direct = new Map<number, Promise<OpenShell>>();
+  #direct = new Map<number, Promise<IbmcShell>>();
   #hmmSessions: Semaphore;
   #slotLocks = new Map<number, Promise<unknown>>();
   /** How each slot was last reached. */
@@ -51,11 +43,7 @@ export class IbmcAccess {
   constructor(hub: DeviceHub) {
     this.hub = hub;
     this.#hmmSessions = new Semaphore(hub.caps.hmmSsh);
-    hub.onClose(async () => {
-      const all = [...this.#direct.values()];
-      this.#direct.clear();
-      await Promise.allSettled(all.map(async (p) => (await p).close()));
-    });
+    // Direct shells are closed by the chassis (the context registered them).
   }
 
   /** True when Redfish should be tried for this slot (endpoint known and not proven absent). */
@@ -147,15 +135,12 @@ export class IbmcAccess {
   }
 
   /**
-   * Runs `fn` with an iBMC shell: a cached direct SSH session when the endpoints give one, else a
-   * fresh HMM shell that jumps with `ssh <ip> NoStricHostKeyChecking` (HMM sessions are capped).
+   * Runs `fn` with an iBMC shell (the drivers' `IbmcShell` through the chassis context): a cached
+   * direct SSH session, or for `via: "hmm"` a fresh HMM shell that jumps with
+   * `ssh <ip> NoStricHostKeyChecking` and is closed afterwards (HMM shell sessions are capped).
    * One dialogue at a time per slot.
    */
-  withShell<T>(
-    slot: number,
-    fn: (sh: PromptedShell) => Promise<T>,
-    o: CallOptions = {},
-  ): Promise<T> {
+  withShell<T>(slot: number, fn: (sh: IbmcShell) => Promise<T>, o: CallOptions = {}): Promise<T> {
     checkSlot(slot);
     const prev = this.#slotLocks.get(slot) ?? Promise.resolve();
     const run = prev.then(() => this.#withShell(slot, fn, o));
@@ -163,90 +148,63 @@ export class IbmcAccess {
     return run;
   }
 
-  async #withShell<T>(
-    slot: number,
-    fn: (sh: PromptedShell) => Promise<T>,
-    o: CallOptions,
-  ): Promise<T> {
+  async #withShell<T>(slot: number, fn: (sh: IbmcShell) => Promise<T>, o: CallOptions): Promise<T> {
     const ctx = this.hub.context;
     const oo = this.hub.opts(o);
     const device = `ibmc${slot}`;
     const ep = ctx.endpoints.ibmc[String(slot)];
-    if (ep?.ssh && ep.via !== "hmm") {
+    if (!ep?.ssh) {
+      throw new UnsupportedError(
+        `The iBMC of slot ${slot} cannot be reached: no Redfish and no shell address`,
+        {
+          details: { capability: `${device}.ssh` },
+          hint:
+            "Give the iBMC an ssh address in the endpoints document (via hmm for a real chassis)",
+        },
+      );
+    }
+    if (ep.via !== "hmm") {
       let p = this.#direct.get(slot);
       if (!p) {
-        p = this.hub.login(device, "ssh", () =>
-          openIbmcShellDirect({
-            device,
-            url: ep.ssh!,
-            username: ctx.credentials.username,
-            password: ctx.credentials.password,
-            verifyHostKey: ctx.trust.sshVerifier(),
-            recorder: ctx.recorder,
-            ...oo,
-          }), oo);
+        p = this.hub.login(device, "ssh", () => ctx.ibmcShell(slot, oo), oo);
         this.#direct.set(slot, p);
       }
-      let s: OpenShell;
+      let sh: IbmcShell;
       try {
-        s = await p;
+        sh = await p;
       } catch (e) {
         this.#direct.delete(slot);
         throw e;
       }
-      if (!s.shell.usable) {
-        this.#direct.delete(slot);
-        return await this.#withShell(slot, fn, o);
-      }
       this.paths.set(slot, "ssh-direct");
-      return await fn(s.shell);
-    }
-    const hmmSsh = ctx.endpoints.hmm?.ssh;
-    if (!hmmSsh) {
-      throw new UnsupportedError(
-        `The iBMC of slot ${slot} cannot be reached: no Redfish, no SSH and no HMM shell`,
-        {
-          details: { capability: `${device}.ssh` },
-          hint: "Give the iBMC an address in the endpoints document, or the HMM's SSH address",
-        },
-      );
+      try {
+        return await fn(sh);
+      } catch (e) {
+        if (e instanceof TransportError || e instanceof TimeoutError) {
+          this.#direct.delete(slot);
+          await sh.close().catch(() => {});
+        }
+        throw e;
+      }
     }
     const release = await this.#hmmSessions.acquire(oo.signal);
-    let open: OpenShell | undefined;
+    let sh: IbmcShell | undefined;
     try {
-      open = await this.hub.login("hmm", "ssh", () =>
-        openHmmShell({
-          device: "hmm",
-          url: hmmSsh,
-          username: ctx.credentials.username,
-          password: ctx.credentials.password,
-          verifyHostKey: ctx.trust.sshVerifier(),
-          recorder: ctx.recorder,
-          ...oo,
-        }), oo);
-      const sh = open.shell;
-      await this.hub.call(
-        device,
-        "ssh",
-        `jump ${ibmcFabricIp(slot)}`,
-        () =>
-          jumpToIbmc(
-            sh,
-            { device, ip: ibmcFabricIp(slot), password: ctx.credentials.password },
-            oo,
-          ),
-        oo,
-      );
+      sh = await this.hub.login(device, "ssh", () => ctx.ibmcShell(slot, oo), oo);
       this.paths.set(slot, "ssh-via-hmm");
       return await fn(sh);
     } finally {
-      await open?.close();
+      await sh?.close().catch(() => {});
       release();
     }
   }
 
-  /** One iBMC shell command, traced as an `ssh` call on `ibmc<slot>`. */
-  exec(slot: number, command: string, opts: ShellExecOptions = {}): Promise<ShellResult> {
+  /** One iBMC shell command (a `[Y/N]` question is answered Y only with `confirm`), traced. */
+  exec(
+    slot: number,
+    command: string,
+    opts: CallOptions & { confirm?: boolean } = {},
+  ): Promise<string> {
     const o = this.hub.opts(opts);
     return this.withShell(
       slot,
