@@ -119,6 +119,7 @@ class ChassisImpl implements Chassis {
   readonly context: ChassisContext;
   #closers: (() => Promise<void> | void)[] = [];
   #switches = new Map<string, SwitchClient>();
+  #shared = new Map<string, Promise<RedfishClient | HmmWebClient>>();
   #closed = false;
 
   constructor(
@@ -130,7 +131,7 @@ class ChassisImpl implements Chassis {
     this.endpoints = endpoints;
     const closers = this.#closers;
     const defaults = { timeoutMs: opts.timeoutMs ?? 30000, signal: opts.signal };
-    const shared = new Map<string, Promise<RedfishClient | HmmWebClient>>();
+    const shared = this.#shared;
     // A refused login is remembered per device: asking again would walk into its lockout.
     const authFailures = new Map<string, AuthError>();
     const remember = (key: string) => (e: unknown): never => {
@@ -160,14 +161,14 @@ class ChassisImpl implements Chassis {
       defaults,
       onClose: (fn) => closers.push(fn),
       hmmRedfish: (o = {}) =>
-        once("hmm-redfish", () => {
+        once("hmm-redfish", async () => {
           const base = endpoints.hmm?.redfish;
           if (!base) {
             throw new UnsupportedError("This chassis has no HMM Redfish endpoint", {
               details: { capability: "hmm-redfish" },
             });
           }
-          return openRedfish(ctx, "hmm", base, o);
+          return await openRedfish(ctx, "hmm", base, o);
         }),
       hmmWeb: (o = {}) =>
         once("hmm-web", async () => {
@@ -214,14 +215,14 @@ class ChassisImpl implements Chassis {
         return sh;
       },
       ibmcRedfish: (slot, o = {}) =>
-        once(`ibmc${slot}-redfish`, () => {
+        once(`ibmc${slot}-redfish`, async () => {
           const base = endpoints.ibmc[String(slot)]?.redfish;
           if (!base) {
             throw new NotFoundError(`Blade ${slot} has no iBMC Redfish endpoint`, {
               hint: presentSlots(endpoints),
             });
           }
-          return openRedfish(ctx, `ibmc${slot}`, base, o);
+          return await openRedfish(ctx, `ibmc${slot}`, base, o);
         }),
       ibmcShell: async (slot, o = {}) => {
         const ep = endpoints.ibmc[String(slot)];
@@ -289,6 +290,8 @@ class ChassisImpl implements Chassis {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#switches.values()].map((s) => s.dispose()));
+    // Clients still logging in register their logout when done: wait for them first.
+    await Promise.allSettled([...this.#shared.values()]);
     for (const fn of this.#closers.reverse()) {
       try {
         await fn();
