@@ -138,14 +138,19 @@ export function simCommand() {
     });
   sim.command("reset")
     .description("wipe the simulator state kept in a --state folder")
-    .requiredOption("--state <dir>", "the state folder to wipe")
-    .action(async (opts) => {
+    .option("--state <dir>", "the state folder to wipe")
+    .action(async (opts, cmd) => {
+      // `--state` after `reset` may be taken by the parent `sim` command: read both.
+      const state = opts.state ?? (cmd.parent?.opts() as { state?: string } | undefined)?.state;
+      if (!state) {
+        throw new UsageError("vessel sim reset needs --state DIR", {
+          hint: "Pass the folder used with vessel sim --state",
+        });
+      }
       const { resetStateDir } = await import("../sim/state.ts");
       try {
-        const n = resetStateDir(opts.state);
-        Deno.stdout.writeSync(
-          new TextEncoder().encode(`Reset ${opts.state} (${n} entries removed)\n`),
-        );
+        const n = resetStateDir(state);
+        Deno.stdout.writeSync(new TextEncoder().encode(`Reset ${state} (${n} entries removed)\n`));
       } catch (e) {
         throw new UsageError((e as Error).message, {
           hint: "Pass the folder used with vessel sim --state",
@@ -153,4 +158,10 @@ export function simCommand() {
       }
     });
   return sim;
+}
+
+if (import.meta.main) {
+  // Standalone entry (`deno run -A src/cmd/sim.ts --json`), used by tests; `vessel sim` is the
+  // normal way in.
+  await simCommand().parseAsync(Deno.args, { from: "user" });
 }

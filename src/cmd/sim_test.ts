@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parseFaultSpec } from "./sim.ts";
+import { openShell } from "../sim/testing.ts";
+
+const SIM_TS = fileURLToPath(new URL("./sim.ts", import.meta.url));
+
+Deno.test("parseFaultSpec reads key=value lists and JSON", () => {
+  assert.deepEqual(parseFaultSpec("device=swi2,iface=ssh,latencyMs=200,timeout=true"), {
+    device: "swi2",
+    iface: "ssh",
+    latencyMs: 200,
+    timeout: true,
+  });
+  assert.deepEqual(parseFaultSpec('{"device":"hmm","errorRate":0.5}'), {
+    device: "hmm",
+    errorRate: 0.5,
+  });
+  assert.throws(() => parseFaultSpec("device"), /Invalid --fault item/);
+});
+
+Deno.test("simCommand --json prints the endpoints first, serves until SIGTERM, reset wipes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-simcmd-" });
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        SIM_TS,
+        "--json",
+        "--no-hmm",
+        "--state",
+        dir,
+        "--vrp-mode",
+        "immediate",
+        "--fault",
+        "device=swi3,iface=ssh,latencyMs=1",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    while (!buf.includes("Press Ctrl+C")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+    }
+    const [first, ...rest] = buf.split("\n");
+    const ep = JSON.parse(first);
+    assert.equal(ep.kind, "vessel-sim-endpoints");
+    assert.match(ep.switches.swi2.ssh, /^ssh:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(rest.some((l) => l.includes(ep.switches.swi2.ssh)), "human lines list endpoints");
+    assert.ok(rest.some((l) => l.includes(ep.credentials.password)), "credentials printed");
+    const sh = await openShell(
+      ep.switches.swi2.ssh,
+      ep.credentials.username,
+      ep.credentials.password,
+    );
+    await sh.waitFor(/<CX310_2>$/);
+    assert.match(await sh.cmd("system-view"), /\[CX310_2\]$/, "immediate mode from the flag");
+    await sh.cmd("vlan 55");
+    await sh.close();
+    const faults = await (await fetch(`${ep.admin}/admin/faults`)).json();
+    assert.equal(faults[0].latencyMs, 1);
+    child.kill("SIGTERM");
+    const rest2 = await reader.read().then(async function drain(r): Promise<void> {
+      if (!r.done) return drain(await reader.read());
+    });
+    void rest2;
+    const status = await child.status;
+    const err = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+    assert.equal(status.code, 0, err);
+    assert.match(err, /sim: stopped/);
+    const reset = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", SIM_TS, "reset", "--state", dir],
+    }).output();
+    assert.equal(reset.code, 0);
+    assert.match(new TextDecoder().decode(reset.stdout), /^Reset /);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["vessel-sim-state.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
