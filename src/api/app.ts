@@ -40,6 +40,7 @@ import {
 } from "./problem.ts";
 import { chassisRoutes } from "./routes_chassis.ts";
 import { jobRoutes } from "./routes_jobs.ts";
+import { snapshotRoutes } from "./routes_snapshots.ts";
 import { systemRoutes } from "./routes_system.ts";
 
 /** Options of {@link createApi}. */
@@ -198,6 +199,7 @@ export function createApi(opts: CreateApiOptions): Api {
   systemRoutes(app, deps);
   chassisRoutes(app, deps);
   jobRoutes(app, deps);
+  snapshotRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
     type: "http",

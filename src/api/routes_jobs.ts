@@ -7,7 +7,6 @@ import { streamSSE } from "hono/streaming";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { applyPlanned } from "../engine/mod.ts";
 import { engineWrap } from "../ops/envelope.ts";
-import { SnapshotCatalog } from "../store/snapshots.ts";
 import { acceptJob } from "./change.ts";
 import { type ApiApp, type ApiDeps, secured } from "./context.ts";
 import { problemContent } from "./problem.ts";
@@ -20,7 +19,6 @@ import {
   LimitQuery,
   PlanRecordSchema,
   PlanRequestSchema,
-  SnapshotSchema,
 } from "./schemas.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -60,7 +58,7 @@ const AuditVerifySchema = z.object({
   reason: z.string().optional(),
 }).openapi("AuditVerify");
 
-/** Register job, plan, audit and snapshot routes. */
+/** Register job, plan and audit routes. */
 export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(
     secured("viewer", {
@@ -290,24 +288,5 @@ export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
       },
     }),
     (c) => c.json(deps.audit.verify(), 200),
-  );
-
-  app.openapi(
-    secured("viewer", {
-      method: "get",
-      path: "/api/v1/snapshots",
-      tags: ["snapshots"],
-      summary: "Catalogued snapshots, newest first",
-      request: { query: LimitQuery },
-      responses: { 200: json(z.array(SnapshotSchema), "Snapshots") },
-    }),
-    (c) => {
-      const cat = new SnapshotCatalog(deps.store);
-      const limit = c.req.valid("query").limit ?? 100;
-      return c.json(
-        cat.list().slice(0, limit).map(({ path: _p, ...rest }) => rest),
-        200,
-      );
-    },
   );
 }

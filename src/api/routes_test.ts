@@ -10,6 +10,7 @@ interface Ctx {
   jobId: string;
   planId: string;
   tokenId: string;
+  snapshotId: string;
 }
 
 /** One valid call per documented operation, in an order that makes each one meaningful. */
@@ -181,6 +182,78 @@ const EXAMPLES: {
     check: (b) => assert.ok(b.length >= 1 && b[0].scopes.includes("switch:swi2")),
   },
   {
+    op: "POST /api/v1/snapshots",
+    call: (x) =>
+      x.w.request("POST", "/api/v1/snapshots", {
+        token: x.w.tokens.operator,
+        body: { scopes: ["swi2"], reason: "before the lab" },
+      }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded");
+      const job = await (await x.w.request("GET", b.links.self, { token: x.w.tokens.viewer }))
+        .json();
+      x.snapshotId = job.result.id;
+      assert.deepEqual(job.result.scopes, ["switch:swi2"]);
+    },
+  },
+  {
+    op: "GET /api/v1/snapshots/{id}",
+    call: (x) =>
+      x.w.request("GET", `/api/v1/snapshots/${x.snapshotId}`, { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.ok(b.files.some((f: Json) => f.scope === "switch:swi2")),
+  },
+  {
+    op: "GET /api/v1/snapshots/{id}/verify",
+    call: (x) =>
+      x.w.request("GET", `/api/v1/snapshots/${x.snapshotId}/verify`, {
+        token: x.w.tokens.viewer,
+      }),
+    expect: 200,
+    check: (b) => assert.equal(b.ok, true),
+  },
+  {
+    op: "POST /api/v1/snapshots/{id}/restore-preview",
+    call: async (x) => {
+      // Change the switch after the snapshot (through the API), then preview.
+      const r = await x.w.request("POST", "/api/v1/switches/swi2/vlans", {
+        token: x.w.tokens.operator,
+        body: { vlan_id: 44, name: "after-snapshot" },
+      });
+      const { links } = await r.json();
+      await readSse(await x.w.request("GET", links.events, { token: x.w.tokens.viewer }));
+      return x.w.request("POST", `/api/v1/snapshots/${x.snapshotId}/restore-preview`, {
+        token: x.w.tokens.operator,
+        body: {},
+      });
+    },
+    expect: 200,
+    check: (b) => {
+      const sw = b.scopes.find((s: Json) => s.scope === "switch:swi2");
+      assert.ok(sw.diff.some((l: string) => /44/.test(l)), JSON.stringify(sw.diff));
+    },
+  },
+  {
+    op: "POST /api/v1/snapshots/{id}/restore",
+    call: (x) =>
+      x.w.request("POST", `/api/v1/snapshots/${x.snapshotId}/restore`, {
+        token: x.w.tokens.operator,
+        body: { confirm: x.snapshotId },
+      }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded", JSON.stringify(ev));
+      assert.equal(await x.w.chassis.switch("swi2").getVlan(44), undefined);
+    },
+  },
+  {
     op: "POST /api/v1/tokens",
     call: (x) =>
       x.w.request("POST", "/api/v1/tokens", {
@@ -247,7 +320,7 @@ Deno.test("every documented route answers a valid call with success", async (t) 
       documented.sort(),
       "every documented route needs an example here (and nothing undocumented is tested)",
     );
-    const x: Ctx = { w, jobId: "", planId: "", tokenId: "" };
+    const x: Ctx = { w, jobId: "", planId: "", tokenId: "", snapshotId: "" };
     for (const e of EXAMPLES) {
       await t.step(e.op, async () => {
         const res = await e.call(x);
