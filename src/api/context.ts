@@ -89,7 +89,14 @@ export function secured<R extends Omit<RouteConfig, "path"> & { path: string }>(
       middleware: [requireRole(role)],
       security: SECURITY,
       "x-vessel-role": role,
-      responses: { ...AUTH_PROBLEMS, ...route.responses },
+      responses: {
+        ...AUTH_PROBLEMS,
+        // Request validation (zod) answers 400 naming the field.
+        ...(route.request
+          ? { 400: problemContent("Malformed request (the problem names the field)") }
+          : {}),
+        ...route.responses,
+      },
     } as R & { middleware: MiddlewareHandler<ApiEnv>[] },
   );
 }
