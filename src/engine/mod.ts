@@ -20,6 +20,7 @@ import {
   type DriftEntry,
   hashJson,
   type Plan,
+  type PlanStep,
   planToJson,
 } from "./plan.ts";
 import type { Registry } from "./registry.ts";
@@ -93,7 +94,7 @@ export async function loadAndValidate(
 
 /** Inputs of {@link applyPlanned}. */
 export interface ApplyPlannedOptions
-  extends Pick<ApplyOptions, "wrap" | "onStep" | "parallelism" | "perDevice"> {
+  extends Pick<ApplyOptions, "wrap" | "onStep" | "parallelism" | "perDevice" | "lock"> {
   // deno-lint-ignore no-explicit-any
   chassis: any;
   state: StateStore;
@@ -118,6 +119,7 @@ export async function applyPlanned(
     onStep: opts.onStep,
     parallelism: opts.parallelism,
     perDevice: opts.perDevice,
+    lock: opts.lock,
     config: (plan as unknown as Record<symbol, Config>)[CONFIG],
   });
 }
@@ -370,6 +372,111 @@ export function adoptDrift(
     adopted.push(d.address);
   }
   return adopted;
+}
+
+/**
+ * Plan the reversal of drift: put each drifted resource back to what state recorded (update,
+ * or create when it was deleted). Attributes limited to `attributes` when given.
+ */
+export function planRevert(
+  state: StateStore,
+  drift: DriftEntry[],
+  live: Map<string, Attributes | undefined>,
+  registry: Registry = defaultRegistry(),
+  attributes?: string[],
+): Plan {
+  const steps: PlanStep[] = [];
+  for (const d of drift) {
+    const e = state.get(d.address);
+    if (!e) continue;
+    const def = registry.get(e.type);
+    const base = {
+      address: e.address,
+      type: e.type,
+      name: e.name,
+      id: e.id,
+      scopes: def.scopes(e.attributes),
+      notes: [] as string[],
+      dependsOn: [],
+    };
+    if (d.status === "deleted") {
+      steps.push({
+        ...base,
+        action: "create",
+        after: e.attributes,
+        changes: [],
+        notes: ["was deleted outside Vessel; it will be created again"],
+      });
+      continue;
+    }
+    const l = live.get(d.address)!;
+    const after = { ...l };
+    const changes = d.changes.filter((c) => !attributes?.length || attributes.includes(c.attribute))
+      .map((c) => ({
+        attribute: c.attribute,
+        before: c.live,
+        after: c.recorded,
+        forcesReplacement: (def.requiresReplace as readonly string[]).includes(c.attribute),
+      }));
+    if (changes.length === 0) continue;
+    for (const c of changes) {
+      if (c.after === undefined) delete after[c.attribute];
+      else after[c.attribute] = c.after;
+    }
+    const action = changes.some((c) => c.forcesReplacement) ? "replace" : "update";
+    steps.push({
+      ...base,
+      action,
+      before: l,
+      after,
+      changes,
+      notes: ["reverts a change made outside Vessel"],
+    });
+  }
+  for (const s of steps) {
+    const def = registry.get(s.type);
+    const d = def.disruption?.(s.action, s.after, s.before);
+    const impact = typeof d === "string"
+      ? { kind: "traffic_loss" as const, summary: d }
+      : d ?? { kind: "none" as const, summary: "no service impact expected" };
+    s.impact = impact;
+    if (impact.kind !== "none") s.disruption = impact.summary;
+  }
+  const summary = { add: 0, change: 0, destroy: 0 };
+  for (const s of steps) {
+    if (s.action === "create") summary.add++;
+    else if (s.action === "update") summary.change++;
+    else if (s.action === "replace") (summary.add++, summary.destroy++);
+  }
+  return {
+    formatVersion: 1,
+    workspace: state.workspace,
+    createdAt: new Date().toISOString(),
+    steps,
+    summary,
+  };
+}
+
+/** Plan the destruction of everything in state, without configuration. */
+export async function planDestroy(opts: {
+  // deno-lint-ignore no-explicit-any
+  chassis: any;
+  state: StateStore;
+  registry?: Registry;
+  targets?: string[];
+  parallelism?: number;
+  signal?: AbortSignal;
+}): Promise<{ plan: Plan; registry: Registry }> {
+  const registry = opts.registry ?? defaultRegistry();
+  const plan = await computePlan({
+    state: opts.state,
+    registry,
+    ctx: { chassis: opts.chassis, signal: opts.signal },
+    destroy: true,
+    targets: opts.targets,
+    parallelism: opts.parallelism,
+  });
+  return { plan, registry };
 }
 
 /** Is `address` managed in state? */

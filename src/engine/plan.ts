@@ -336,10 +336,14 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
 
   // Orphans: in state, not declared (or everything, for destroy).
   const orphans = state.list().filter((e) => opts.destroy || !declared.has(e.address));
+  // Destroy keeps the lifecycle the configuration declares (prevent_destroy still protects).
+  const declaredLifecycle = new Map(steps.map((s) => [s.address, s.lifecycle]));
   if (opts.destroy) steps.length = 0;
   await Promise.all(orphans.map(async (e) => {
     const def = registry.get(e.type);
     const step = await planOrphan(def, e, state, read, opts);
+    const lc = declaredLifecycle.get(e.address);
+    if (lc) step.lifecycle = lc;
     if (opts.refreshOnly) {
       const d = driftOf(def, e, step);
       if (d) drift.push(d);
@@ -829,6 +833,25 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
     const steps = plan.steps as RuntimeStep[];
     const values = new BlockValues(opts.config);
     const results: StepResult[] = [];
+    if (plan.options?.refreshOnly) {
+      // State takes what the device has; nothing is written to the device.
+      const deleted = new Set(
+        (plan.drift ?? []).filter((d) => d.status === "deleted").map((d) => d.address),
+      );
+      for (const s of steps) {
+        const prior = state.get(s.address);
+        if (!prior) continue;
+        if (deleted.has(s.address)) state.remove(s.address);
+        else if (s.before) {
+          const attrs = { ...s.before };
+          for (const k of registry.get(s.type).secrets ?? []) {
+            if (prior.attributes[k] !== undefined) attrs[k] = prior.attributes[k];
+          }
+          state.put({ ...prior, attributes: attrs });
+        }
+      }
+      return { ok: true, results };
+    }
     // Noop steps keep state true (adopt what exists, drop what is gone): no device writes.
     for (const s of steps.filter((x) => x.action === "noop")) {
       const def = registry.get(s.type);

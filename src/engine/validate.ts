@@ -8,10 +8,16 @@
  * const desired = validateConfig(await loadConfig(["chassis.hcl"]), defaultRegistry());
  * @throws {ConfigError}
  */
-import { Config, type LoadedVarFile, type VariableInputs } from "./config.ts";
-import { isUnknown, UNKNOWN } from "./eval.ts";
+import { Config, type LoadedVarFile, schemaKeys, type VariableInputs } from "./config.ts";
+import { UNKNOWN } from "./eval.ts";
 import type { Registry } from "./registry.ts";
-import type { Attributes, ConfigDocument, ResourceBlock, ResourceDefinition } from "./types.ts";
+import type {
+  Attributes,
+  ConfigDocument,
+  DataSourceDefinition,
+  ResourceBlock,
+  ResourceDefinition,
+} from "./types.ts";
 
 /** A declared resource instance, validated. Attributes may hold unknown values. */
 export interface DesiredInstance {
@@ -77,12 +83,28 @@ export function validateStatic(config: Config): DesiredInstance[] {
           });
         }
       }
+      // What later blocks see: every attribute name of the schema, values unknown, so that a
+      // misspelt attribute is caught here, before any device I/O.
+      const result = (def as DataSourceDefinition).result;
+      const keys = node.kind === "resource"
+        ? [...schemaKeys(def.schema), "id"]
+        : result
+        ? [...schemaKeys(def.schema), ...schemaKeys(result)]
+        : undefined;
+      if (keys) {
+        const stub = () => Object.fromEntries(keys.map((k) => [k, UNKNOWN]));
+        if (b.body.for_each !== undefined) {
+          config.values.set(
+            addr,
+            Object.fromEntries(instances.map((i) => [String(i.key), stub()])),
+          );
+        } else if (b.body.count !== undefined) config.values.set(addr, instances.map(stub));
+        else config.values.set(addr, stub());
+      }
     }
   } finally {
     for (const [addr, n] of config.nodes) {
-      if ((n.kind === "resource" || n.kind === "data") && isUnknown(config.values.get(addr))) {
-        config.values.delete(addr);
-      }
+      if (n.kind === "resource" || n.kind === "data") config.values.delete(addr);
     }
     for (const k of [...config.values.keys()]) if (k.startsWith("local.")) config.values.delete(k);
   }
