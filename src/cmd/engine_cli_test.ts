@@ -8,7 +8,7 @@
  * destroy.ts/state.ts/import.ts/drift.ts.
  */
 import assert from "node:assert/strict";
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { type Command, CommanderError } from "@commander-js/extra-typings";
 import { buildProgram, renderError } from "./main.ts";
 import { EXIT_CODES, exitCodeFor } from "../errors.ts";
 import { getExitCode, setExitCode } from "./exit.ts";
@@ -238,7 +238,7 @@ for (const [kind, text] of [["hcl", HCL], ["yaml", YAML]] as const) {
           file,
           kind === "hcl"
             ? now.replace(/resource "vessel_vlan" "db" \{[\s\S]*?\n\}\n/, "")
-            : now.replace(/    db:\n(      .*\n)+/, ""),
+            : now.replace(/ {4}db:\n( {6}.*\n)+/, ""),
         );
         const r = await vessel(["plan", "-f", file, ...common]);
         assert.match(r.stdout, /# vessel_vlan\.db will be destroyed/);
