@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { NotFoundError } from "../errors.ts";
 import { startSimulator } from "../sim/mod.ts";
+import { readRecording } from "../drivers/record/format.ts";
 import { openChassis } from "./chassis.ts";
 import type { Endpoints } from "./endpoints.ts";
 
@@ -40,10 +41,12 @@ Deno.test("openChassis reaches switches through the HMM jump like on a real chas
 });
 
 Deno.test("ChassisContext shares HMM clients and opens iBMC shells", async () => {
+  const rec = await Deno.makeTempDir();
   const chassis = await openChassis({
     endpoints: sim.endpoints,
     credentials: creds,
     timeoutMs: 10000,
+    record: rec,
   });
   try {
     const ctx = chassis.context;
@@ -70,6 +73,15 @@ Deno.test("ChassisContext shares HMM clients and opens iBMC shells", async () =>
   } finally {
     await chassis.close();
   }
+  // everything was recorded, validly and without secrets
+  const [file] = [...Deno.readDirSync(rec)];
+  const lines = await readRecording(`${rec}/${file.name}`);
+  const kinds = new Set(lines.map((l) => `${l.kind}:${l.device}`));
+  for (const k of ["http:hmm", "ssh:hmm", "ssh:ibmc1"]) assert.ok(kinds.has(k), k);
+  const text = await Deno.readTextFile(`${rec}/${file.name}`);
+  assert.ok(!text.includes(creds.password), "password never recorded");
+  assert.ok(lines.some((l) => l.kind === "http" && l.response?.headers["x-auth-token"] === "***"));
+  await Deno.remove(rec, { recursive: true });
 });
 
 Deno.test("chassis sim suite teardown", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { NotFoundError } from "../errors.ts";
 import { startFakeVrp } from "../drivers/vrp/testing/fake_vrp.ts";
+import { readRecording } from "../drivers/record/format.ts";
 import { openChassis } from "./chassis.ts";
 
 Deno.test("openChassis gives switch clients, refuses unknown ones, records and closes", async () => {
@@ -47,9 +48,7 @@ Deno.test("openChassis gives switch clients, refuses unknown ones, records and c
   }
   const files = [...Deno.readDirSync(rec)];
   assert.equal(files.length, 1);
-  const lines = Deno.readTextFileSync(`${rec}/${files[0].name}`).trim().split("\n").map((l) =>
-    JSON.parse(l)
-  );
+  const lines = await readRecording(`${rec}/${files[0].name}`);
   assert.ok(lines.some((l) => l.kind === "ssh" && l.device === "swi3" && l.command === "vlan 30"));
   assert.ok(lines.every((l) => l.v === 1 && typeof l.seq === "number"));
   assert.ok(!Deno.readTextFileSync(`${rec}/${files[0].name}`).includes("Admin@123"));
