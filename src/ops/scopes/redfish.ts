@@ -10,9 +10,12 @@
  * - `ibmc/bladeN.json`: the same walk on blade N's iBMC.
  *
  * The walk follows every `@odata.id` under `/redfish/v1`, skipping schema and message registries,
- * sessions, tasks and log entries (large, volatile, not configuration). Capture only: restoring
- * HMM and iBMC settings needs the SDK's typed writes (PATCH with ETags) and is not built yet, so
- * a change touching these scopes can be backed up but its rollback reports `rollback-failed`.
+ * sessions, tasks and log entries (large, volatile, not configuration).
+ *
+ * Restore ({@link restoreRedfish}) is generic: per stored resource, GET with ETag, PATCH the
+ * differing properties with `If-Match`, drop what the service refuses as not writable. It never
+ * writes identity, state, power, one-shot boot overrides, passwords or redacted values, and does
+ * not recreate deleted collection members (accounts: no password in the snapshot).
  *
  * `hmm/smmget.txt` (HMM CLI data items) needs the HMM shell in the SDK and is not captured yet.
  *
@@ -20,8 +23,9 @@
  */
 import type { ScopeCapture, ScopeCollector, ScopeEnv, ScopeId } from "../scope.ts";
 import { scopeName } from "../scope.ts";
-import { diffJson } from "../snapshot/diff.ts";
-import { redactValue } from "../../util/redact.ts";
+import { diffJson, VOLATILE_JSON_KEYS } from "../snapshot/diff.ts";
+import { REDACTED, redactError, redactValue } from "../../util/redact.ts";
+import type { Evidence } from "../scope.ts";
 import { SafetyError } from "../../errors.ts";
 
 /** Paths not followed by the walk (not configuration, or huge). */
@@ -125,9 +129,11 @@ function sortKeys(v: unknown): unknown {
 interface HubLike {
   redfish(
     target: "hmm" | number,
-    method: "GET",
+    method: "GET" | "PATCH",
     path: string,
-  ): Promise<{ data?: unknown; body?: unknown }>;
+    body?: unknown,
+    options?: { etag?: string },
+  ): Promise<{ data?: unknown; body?: unknown; etag?: string }>;
 }
 
 async function hub(env: ScopeEnv, scope: ScopeId): Promise<HubLike> {
@@ -173,7 +179,148 @@ function jsonDiff(before: ScopeCapture, after: ScopeCapture): string[] {
   return out;
 }
 
-/** The collector for `hmm` (capture only). */
+/**
+ * Keys never written back by a Redfish restore: identity, structure, state, actions, volatile
+ * values, and one-shot settings (a boot override would make the next boot PXE; power is never
+ * restored).
+ */
+export const REDFISH_NOT_RESTORED: readonly string[] = [
+  "Id",
+  "Members",
+  "Members@odata.count",
+  "Links",
+  "Actions",
+  "Status",
+  "PowerState",
+  "BootSourceOverrideEnabled",
+  "BootSourceOverrideTarget",
+  "BootSourceOverrideMode",
+  "Password",
+  ...VOLATILE_JSON_KEYS,
+];
+
+function skipKey(k: string): boolean {
+  return k.startsWith("@") || k.includes("@odata.") || k.endsWith("@Redfish.AllowableValues") ||
+    REDFISH_NOT_RESTORED.includes(k);
+}
+
+function containsRedacted(v: unknown): boolean {
+  if (v === REDACTED) return true;
+  if (typeof v === "string") return v.includes(REDACTED);
+  if (Array.isArray(v)) return v.some(containsRedacted);
+  if (v && typeof v === "object") return Object.values(v).some(containsRedacted);
+  return false;
+}
+
+/**
+ * The properties of `want` that differ from `have`, as a PATCH body: nested objects recurse (only
+ * the differing members are sent), arrays and scalars are sent whole; skipped keys and values
+ * that were redacted in the snapshot are never sent.
+ */
+export function redfishPatch(want: unknown, have: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!want || typeof want !== "object" || Array.isArray(want)) return out;
+  const h = (have && typeof have === "object" ? have : {}) as Record<string, unknown>;
+  for (const [k, w] of Object.entries(want as Record<string, unknown>)) {
+    if (skipKey(k) || containsRedacted(w)) continue;
+    const x = h[k];
+    if (w && typeof w === "object" && !Array.isArray(w)) {
+      const sub = redfishPatch(w, x);
+      if (Object.keys(sub).length) out[k] = sub;
+    } else if (JSON.stringify(w) !== JSON.stringify(x)) out[k] = w;
+  }
+  return out;
+}
+
+function notWritable(e: unknown): string | undefined {
+  const info = (e as {
+    extendedInfo?: {
+      MessageId?: string;
+      MessageArgs?: unknown[];
+      RelatedProperties?: string[];
+    }[];
+  })
+    .extendedInfo ?? [];
+  for (const m of info) {
+    if (!/PropertyNotWritable|PropertyUnknown|ActionNotSupported/.test(m.MessageId ?? "")) continue;
+    const rel = m.RelatedProperties?.[0]?.replace(/^#\//, "");
+    return rel ?? String(m.MessageArgs?.[0] ?? "");
+  }
+  return undefined;
+}
+
+function dropPath(body: Record<string, unknown>, path: string): void {
+  const parts = path.split("/").filter(Boolean);
+  let cur: Record<string, unknown> = body;
+  const stack: [Record<string, unknown>, string][] = [];
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = cur[parts[i]];
+    if (!next || typeof next !== "object") return;
+    stack.push([cur, parts[i]]);
+    cur = next as Record<string, unknown>;
+  }
+  delete cur[parts[parts.length - 1]];
+  for (const [parent, key] of stack.reverse()) {
+    if (Object.keys(parent[key] as object).length === 0) delete parent[key];
+  }
+}
+
+/**
+ * Write a stored Redfish dump back: for every stored resource, GET it (with its ETag), PATCH the
+ * differing writable properties with `If-Match`; properties the service refuses as not writable
+ * or unknown are dropped and retried without; resources that no longer exist are reported
+ * (collection members such as accounts are not recreated: their passwords are not in the snapshot).
+ */
+export async function restoreRedfish(
+  h: HubLike,
+  target: "hmm" | number,
+  stored: Record<string, unknown>,
+): Promise<Evidence> {
+  const patched: { path: string; properties: string[] }[] = [];
+  const refused: string[] = [];
+  const missing: string[] = [];
+  const errors: { path: string; error: string }[] = [];
+  for (const [path, want] of Object.entries(stored)) {
+    let live: { data?: unknown; etag?: string };
+    try {
+      live = await h.redfish(target, "GET", path);
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) missing.push(path);
+      else errors.push({ path, error: redactError(e) });
+      continue;
+    }
+    const body = redfishPatch(want, live.data);
+    for (let attempt = 0; attempt < 20 && Object.keys(body).length; attempt++) {
+      try {
+        await h.redfish(target, "PATCH", path, body, { etag: live.etag });
+        patched.push({ path, properties: Object.keys(body) });
+        break;
+      } catch (e) {
+        const prop = notWritable(e);
+        if (prop) {
+          refused.push(`${path}#/${prop}`);
+          dropPath(body, prop);
+          continue;
+        }
+        errors.push({ path, error: redactError(e) });
+        break;
+      }
+    }
+  }
+  if (errors.length) {
+    throw new SafetyError(
+      `Redfish restore of ${
+        target === "hmm" ? "the HMM" : `the iBMC of slot ${target}`
+      } failed for ${errors.length} resource(s): ${
+        errors.map((e) => `${e.path}: ${e.error}`).slice(0, 3).join("; ")
+      }`,
+      { details: { patched, refused, missing, errors } },
+    );
+  }
+  return { patched, refused, missing };
+}
+
+/** The collector for `hmm` (Redfish backup; restore PATCHes writable properties). */
 export function hmmScope(): ScopeCollector {
   return {
     volatile: [
@@ -201,11 +348,16 @@ export function hmmScope(): ScopeCollector {
         },
       };
     },
+    async restore(scope, capture, env) {
+      const file = capture.files["hmm/redfish.json"];
+      if (file === undefined) throw new SafetyError(`Snapshot of ${scope} lacks hmm/redfish.json`);
+      return await restoreRedfish(await hub(env, scope), "hmm", JSON.parse(file));
+    },
     diff: jsonDiff,
   };
 }
 
-/** The collector for `ibmc:bladeN` (capture only). */
+/** The collector for `ibmc:bladeN` (Redfish backup; restore PATCHes writable properties). */
 export function ibmcScope(): ScopeCollector {
   return {
     volatile: ["Redfish volatile keys (see VOLATILE_JSON_KEYS)"],
@@ -225,6 +377,12 @@ export function ibmcScope(): ScopeCollector {
           truncated: dump.truncated,
         },
       };
+    },
+    async restore(scope, capture, env) {
+      const name = scopeName(scope);
+      const file = capture.files[`ibmc/${name}.json`];
+      if (file === undefined) throw new SafetyError(`Snapshot of ${scope} lacks ibmc/${name}.json`);
+      return await restoreRedfish(await hub(env, scope), Number(name.slice(5)), JSON.parse(file));
     },
     diff: jsonDiff,
   };
