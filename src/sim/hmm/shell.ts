@@ -364,16 +364,14 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
     }
     const files = ctx.switches.exportFiles(name);
     const mtime = Math.floor(deps.now() / 1000);
-    const day = new Date(deps.now() - 86_400_000).toISOString().slice(0, 10);
+    const dirs = new Set<string>([`${name}/`, `${name}/swcfg/`, `${name}/bakcfg/`]);
+    for (const p of Object.keys(files)) {
+      const parts = p.split("/");
+      for (let i = 1; i < parts.length; i++) dirs.add(`${name}/${parts.slice(0, i).join("/")}/`);
+    }
     const entries = [
-      { path: `${name}/`, mtime },
+      ...[...dirs].sort().map((path) => ({ path, mtime })),
       ...Object.entries(files).map(([p, data]) => ({ path: `${name}/${p}`, data, mtime })),
-      { path: `${name}/swcfg/`, mtime },
-      { path: `${name}/bakcfg/`, mtime },
-      { path: `${name}/bakcfg/${day}/`, mtime },
-      ...(files["2_1_1.cfg"]
-        ? [{ path: `${name}/bakcfg/${day}/2_1_1.cfg`, data: files["2_1_1.cfg"], mtime }]
-        : []),
     ];
     deps.exported.set(`/tmp/exchange/${name}/${name}.tar.gz`, tarGz(entries));
     oplog(`Export configuration of ${name}`);
