@@ -48,7 +48,7 @@ export const WRITE_NAME =
 
 /** Read-only names that match {@link WRITE_NAME} by prefix but do not mutate. */
 const READ_LIKE =
-  /^power(?:State|Status|Info|Reading|Readings|Consumption|Metrics|Supplies|Supply)\w*$/;
+  /^(?:power(?:State|Status|Info|Reading|Readings|Consumption|Metrics|Supplies|Supply|From)\w*|reset(?:Trace|Cache|Stats|Metrics)\w*)$/;
 
 /** `.redfish(target, "PATCH" | "POST" | "PUT" | "DELETE", ...)`: a write through the device hub. */
 const TRANSPORT_WRITE =
