@@ -4,7 +4,7 @@
  * 1. Collect the SDK's write functions: every method or function declared in `src/chassis`
  *    whose name starts with create/update/delete/set/save/apply/insert/eject/reset/power
  *    followed by an upper-case letter or digit (`createVlan`, `powerOn`), or is exactly `save`,
- *    `apply`, `insert`, `eject` or `reset` (bare `set`/`delete`/`create`/`update` would match
+ *    `apply`, `insert`, `eject`, `reset` or `power` (bare `set`/`delete`/`create`/`update` would match
  *    every `Map` in the tree; SDK methods are named after their object).
  * 2. Find every call site of those names in `src/`, `scripts/`, `bench/` and `examples/`
  *    (tests, the SDK itself, the drivers and the simulator excluded; comments stripped).
@@ -44,7 +44,7 @@ export const ALLOW_LIST: AllowEntry[] = [];
 
 /** Names treated as SDK writes. */
 export const WRITE_NAME =
-  /^(?:(?:create|update|delete|set|save|apply|insert|eject|reset|power)[A-Z0-9_][A-Za-z0-9_]*|save|apply|insert|eject|reset)$/;
+  /^(?:(?:create|update|delete|set|save|apply|insert|eject|reset|power)[A-Z0-9_][A-Za-z0-9_]*|save|apply|insert|eject|reset|power)$/;
 
 /** Read-only names that match {@link WRITE_NAME} by prefix but do not mutate. */
 const READ_LIKE =
