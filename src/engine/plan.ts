@@ -128,6 +128,7 @@ export interface ComputePlanOptions {
 }
 
 const RESOLVE = Symbol("vessel.resolve");
+const VALUES = Symbol("vessel.values");
 const CLEAR = Symbol("vessel.secrets");
 
 interface RuntimeStep extends PlanStep {
@@ -409,6 +410,8 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
   if (opts.destroy) options.destroy = true;
   if (Object.keys(options).length > 0) plan.options = options;
   if (opts.refreshOnly) plan.drift = drift.sort((a, b) => a.address < b.address ? -1 : 1);
+  // Apply publishes applied values through the same table (late evaluation of unknowns).
+  Object.defineProperty(plan, VALUES, { value: values, enumerable: false });
   return plan;
 }
 
@@ -831,7 +834,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
     : undefined;
   try {
     const steps = plan.steps as RuntimeStep[];
-    const values = new BlockValues(opts.config);
+    const values = (plan as unknown as Record<symbol, BlockValues>)[VALUES] ??
+      new BlockValues(opts.config);
     const results: StepResult[] = [];
     if (plan.options?.refreshOnly) {
       // State takes what the device has; nothing is written to the device.
