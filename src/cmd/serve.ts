@@ -25,7 +25,6 @@ export interface ServeRunOptions {
   tlsKey?: string;
   tlsDir?: string;
   cacheTtl: number;
-  snapshots?: string;
   /** `node` (default, TCP_NODELAY) or `deno` (Deno.serve cert/key). */
   tlsEngine?: "node" | "deno";
 }
@@ -79,13 +78,15 @@ export async function runServe(
       });
     }
     await withChassis(g, async (s) => {
+      const { registerSecret } = await import("../util/redact.ts");
+      s.secrets.forEach(registerSecret);
       const store = s.statePath === g.statePath ? authDb : openStore(s.statePath);
       const api = createApi({
         store,
         authStore: authDb,
         chassis: s.chassis,
         workspace: s.workspace,
-        snapshotsDir: o.snapshots,
+        snapshotsDir: s.snapshotsDir,
         cacheTtlMs: o.cacheTtl * 1000,
         secureCookies: tls !== null,
         log: (line) => err(`vessel serve: ${line}\n`),
@@ -302,7 +303,6 @@ export function serveCommand() {
         .choices(["node", "deno"] as const).default("node" as const),
     )
     .option("--cache-ttl <seconds>", "how long device reads are cached", "5")
-    .option("--snapshots <dir>", "snapshot directory of the change envelope (default snapshots/)")
     .addHelpText(
       "after",
       `
@@ -325,7 +325,6 @@ Environment:
         tlsKey: opts.tlsKey,
         tlsDir: opts.tlsDir,
         cacheTtl: Number(opts.cacheTtl),
-        snapshots: opts.snapshots,
         tlsEngine: opts.tlsEngine,
       });
     });

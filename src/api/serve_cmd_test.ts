@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+
+const MAIN = new URL("./testing/serve_main.ts", import.meta.url).pathname;
+
+async function vessel(args: string[], env: Record<string, string>): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test("serveCommand serves HTTPS with a token made by `serve token create` and stops on SIGTERM", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-serve-test-" });
+  const env = { VESSEL_STATE: `${dir}/vessel.db`, VESSEL_SNAPSHOTS_DIR: `${dir}/snapshots` };
+  try {
+    const token = await vessel(
+      ["serve", "token", "create", "--name", "t", "--role", "viewer"],
+      env,
+    );
+    assert.match(token, /^vsl_/);
+    const listed = await vessel(["--output", "json", "serve", "token", "list"], env);
+    assert.ok(!listed.includes(token.split("_")[2]), "token list shows the secret");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        MAIN,
+        "--chassis",
+        "sim://",
+        "--output",
+        "json",
+        "serve",
+        "--port",
+        "0",
+      ],
+      env,
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    // The first stdout line is the server's JSON (printed once it listens).
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const info = JSON.parse(text.split("\n")[0]);
+    assert.match(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const ca = await Deno.readTextFile(info.tls.ca_file);
+    const client = Deno.createHttpClient({ caCerts: [ca] });
+    try {
+      const r = await fetch(`${info.url}/api/v1/switches`, {
+        client,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(r.status, 200);
+      assert.ok((await r.json()).some((s: { name: string }) => s.name === "swi2"));
+      const anon = await fetch(`${info.url}/api/v1/switches`, { client });
+      assert.equal(anon.status, 401);
+      await anon.body?.cancel();
+    } finally {
+      client.close();
+    }
+    child.kill("SIGTERM");
+    const status = await child.status;
+    assert.equal(status.code, 0);
+    await reader.cancel().catch(() => {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
