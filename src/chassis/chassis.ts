@@ -14,8 +14,9 @@
  *   await chassis.close();
  * }
  */
-import { AuthError, NotFoundError, UnsupportedError } from "../errors.ts";
+import { AuthError, NotFoundError, TransportError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
+import { withRetry } from "../drivers/retry.ts";
 import { HmmShell } from "../drivers/hmmcli/shell.ts";
 import { IbmcShell } from "../drivers/ibmccli/shell.ts";
 import { FileRecorder, type Recorder } from "../drivers/record/recorder.ts";
@@ -30,7 +31,7 @@ import {
   type SwitchName,
 } from "./endpoints.ts";
 import { SwitchClient } from "./switch.ts";
-import { type TrustOptions, TrustStore } from "./trust.ts";
+import { HostKeyChangedError, type TrustOptions, TrustStore } from "./trust.ts";
 
 /** Login credentials shared by the HMM, switches and iBMCs of one chassis. */
 export interface Credentials {
@@ -323,18 +324,32 @@ function openVrp(ctx: ChassisContext, name: string, o: CallOptions): Promise<Vrp
       }
     })();
   }
-  return VrpSession.connect({
-    device: name,
-    host,
-    port,
-    username: ctx.credentials.username,
-    password: ctx.credentials.password,
-    verifyHostKey: ctx.trust.sshVerifier(),
-    recorder: ctx.recorder,
-    commandTimeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
-    loginTimeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
-    signal: o.signal,
-  });
+  // Connecting is idempotent: retry a dropped or reset connection (a switch busy or rebooting),
+  // never a refused login, a changed host key or a timeout (the deadline is already spent).
+  return withRetry(
+    () =>
+      VrpSession.connect({
+        device: name,
+        host,
+        port,
+        username: ctx.credentials.username,
+        password: ctx.credentials.password,
+        verifyHostKey: ctx.trust.sshVerifier(),
+        recorder: ctx.recorder,
+        commandTimeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
+        loginTimeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
+        signal: o.signal,
+      }),
+    isTransientConnectError,
+    { attempts: 3, baseMs: 200, maxMs: 2000 },
+    o.signal,
+  );
+}
+
+/** A connection attempt that may succeed when repeated. */
+export function isTransientConnectError(e: unknown): boolean {
+  return e instanceof TransportError && !(e instanceof HostKeyChangedError) &&
+    !/refused|ENOTFOUND|EHOSTUNREACH|unknown (ssh|tls)/i.test(e.message);
 }
 
 async function openRedfish(

@@ -69,6 +69,26 @@ Deno.test("RedfishClient retries 503 from the simulated HMM, then reports it typ
   }
 });
 
+Deno.test("SwitchClient retries a connection the switch drops at once, then reports it", async () => {
+  const f = sim.faults.set({ device: "swi3", iface: "ssh", errorRate: 1 });
+  const chassis = await openChassis({
+    endpoints: sim.endpoints,
+    credentials: creds,
+    timeoutMs: 5000,
+  });
+  try {
+    await assert.rejects(chassis.switch("swi3").listVlans(), TransportError);
+    sim.faults.clear({ id: f.id });
+    assert.ok(
+      (await chassis.switch("swi3").listVlans()).length > 0,
+      "recovers once the fault is gone",
+    );
+  } finally {
+    sim.faults.clear({ id: f.id });
+    await chassis.close();
+  }
+});
+
 Deno.test("faults suite teardown", async () => {
   await sim.close();
 });
