@@ -151,3 +151,82 @@ Deno.test("secret scan: a planted password reaches no file, record, output or er
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("secret scan: vessel plan, apply, net vlan, audit export and failing commands (the CLI)", async () => {
+  const secret = "Cli-Planted-Pw#5150-q";
+  const { startSimulator } = await import("../sim/mod.ts");
+  const sim = await startSimulator({ credentials: { password: secret } });
+  const dir = await Deno.makeTempDir();
+  const main = new URL("../cmd/main.ts", import.meta.url).pathname;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const outputs: [string, string][] = [];
+  const vessel = async (args: string[]) => {
+    const p = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", "--config", config, main, ...args],
+      env: {
+        NO_COLOR: "1",
+        VESSEL_STATE: join(dir, "vessel.db"),
+        VESSEL_SNAPSHOTS_DIR: join(dir, "snaps"),
+      },
+      clearEnv: false,
+      stdin: "null",
+      cwd: dir,
+    });
+    const r = await p.output();
+    const text = new TextDecoder().decode(r.stdout) + new TextDecoder().decode(r.stderr);
+    outputs.push([`vessel ${args.join(" ")} (exit ${r.code})`, text]);
+    return r.code;
+  };
+  try {
+    const ep = { ...sim.endpoints, admin: sim.endpoints.admin || undefined };
+    await Deno.writeTextFile(join(dir, "ep.json"), JSON.stringify(ep));
+    const wrong = { ...ep, credentials: { ...ep.credentials, password: `${secret}-wrong` } };
+    await Deno.writeTextFile(join(dir, "wrong.json"), JSON.stringify(wrong));
+    await Deno.writeTextFile(
+      join(dir, "vlans.hcl"),
+      'resource "vessel_vlan" "scan" {\n  switch  = "swi2"\n  vlan_id = 410\n  name    = "scan"\n}\n',
+    );
+    const chassis = ["--chassis", `endpoints:${join(dir, "ep.json")}`];
+    await vessel([...chassis, "plan", "-f", join(dir, "vlans.hcl")]);
+    await vessel([...chassis, "apply", "-f", join(dir, "vlans.hcl"), "--auto-approve"]);
+    await vessel([...chassis, "net", "vlan", "add", "411", "--switch", "swi2"]);
+    await vessel([...chassis, "--output", "json", "net", "vlan", "list", "--switch", "swi2"]);
+    await vessel(["audit", "export", "--out", join(dir, "audit.ndjson")]);
+    await vessel(["--output", "json", "audit", "list"]);
+    // Failing commands: wrong password (the attempt carries the secret), invalid VLAN id.
+    const failed = await vessel([
+      "--chassis",
+      `endpoints:${join(dir, "wrong.json")}`,
+      "net",
+      "vlan",
+      "list",
+      "--switch",
+      "swi2",
+    ]);
+    assert.notEqual(failed, 0, "login with a wrong password fails");
+    assert.notEqual(
+      await vessel([...chassis, "net", "vlan", "add", "5000", "--switch", "swi2"]),
+      0,
+    );
+
+    if (Deno.env.get("SCAN_DEBUG")) {
+      for (const [c, t] of outputs) console.error(c, "\n", t.slice(0, 400));
+    }
+    const applied = outputs.find(([c]) => c.includes(" apply "))!;
+    assert.match(applied[0], /exit 0/, applied[1]);
+    const texts = [...outputs];
+    for await (const f of walk(dir)) {
+      if (f.endsWith("ep.json") || f.endsWith("wrong.json")) continue; // the inputs themselves
+      texts.push([f, new TextDecoder("latin1").decode(await Deno.readFile(f))]);
+    }
+    assert.ok(texts.some(([f]) => f.endsWith("audit.ndjson")), "audit exported");
+    for (const [where, text] of texts) {
+      for (const n of variants(secret, sim.endpoints.credentials.username)) {
+        assert.ok(!text.includes(n), `planted secret found in ${where}:\n${text.slice(0, 2000)}`);
+      }
+    }
+  } finally {
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
