@@ -56,7 +56,7 @@ export function createPersistence(stateDir?: string): Persistence {
       return {
         load: () => read(namespace) as T | undefined,
         save(value: T) {
-          const text = JSON.stringify(value, null, 1);
+          const text = JSON.stringify(value);
           memory.set(namespace, text);
           if (stateDir) {
             const file = fileOf(namespace);

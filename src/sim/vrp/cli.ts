@@ -745,7 +745,7 @@ export class VrpSession {
 
   /** The prompt of the current view. */
   prompt(): string {
-    const name = this.dev.running.sysname;
+    const name = this.dev.sysname;
     if (this.view.kind === "user") return `<${name}>`;
     const mark = this.dev.mode === "two-stage" ? (this.pending.length ? "*" : "~") : "";
     const sub = this.view.kind === "system"
@@ -763,13 +763,19 @@ export class VrpSession {
 
   /** Configuration the displays of this session show (running; candidate for `this`). */
   viewConfig(): SwitchConfig {
-    return this.dev.running;
+    return this.dev.peek() as SwitchConfig;
   }
 
   /** Candidate configuration (two-stage): running + pending changes. */
   candidate(): SwitchConfig {
-    return this.dev.preview(this.pending);
+    const k = this.#cand;
+    if (k && k.version === this.dev.version && k.pending === this.pending.length) return k.config;
+    const config = this.dev.preview(this.pending);
+    this.#cand = { version: this.dev.version, pending: this.pending.length, config };
+    return config;
   }
+
+  #cand?: { version: number; pending: number; config: SwitchConfig };
 
   /** Apply or stage a configuration change. */
   change(fn: ConfigOp): void {
@@ -786,9 +792,12 @@ export class VrpSession {
     };
     if (this.dev.mode === "immediate") this.dev.apply(op, this.user);
     else {
-      const before = this.dev.preview(this.pending);
+      const before = this.candidate();
       const after = this.dev.preview([op], before);
-      if (!sameConfig(before, after)) this.pending.push(op);
+      if (!sameConfig(before, after)) {
+        this.pending.push(op);
+        this.#cand = { version: this.dev.version, pending: this.pending.length, config: after };
+      }
     }
   }
 
@@ -888,7 +897,7 @@ export class VrpSession {
   }
 
   #reachableIp(target: string): boolean {
-    const c = this.dev.running;
+    const c = this.dev.peek() as SwitchConfig;
     if (arpEntries(this.dev, c).some((a) => a.ip === target)) return true;
     if (!this.dev.mgmtUp()) return false;
     const t = this.dev.topology;

@@ -52,13 +52,33 @@ export function cloneConfig(c: SwitchConfig): SwitchConfig {
 
 /** Equal configurations. */
 export function sameConfig(a: SwitchConfig, b: SwitchConfig): boolean {
-  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
+  if (a.sysname !== b.sysname) return false;
+  return sameRecord(a.vlans, b.vlans) && sameRecord(a.ifaces, b.ifaces);
 }
 
-function normalize(c: SwitchConfig): unknown {
-  const sortObj = <T>(o: Record<string, T>) =>
-    Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return { sysname: c.sysname, vlans: sortObj(c.vlans), ifaces: sortObj(c.ifaces) };
+function sameRecord<T>(a: Record<string, T>, b: Record<string, T>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!(k in b)) return false;
+    if (!sameValue(a[k], b[k])) return false;
+  }
+  return true;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || !a || !b) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameValue(ra[k], rb[k]));
 }
 
 /** Prefix length -> dotted mask. */

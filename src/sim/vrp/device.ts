@@ -64,6 +64,9 @@ export interface SwitchState {
 /** A mutation of a configuration; throws {@link VrpError} when refused. */
 export type ConfigOp = (c: SwitchConfig) => void;
 
+/** Commit points kept (each holds a full configuration). */
+const MAX_COMMITS = 30;
+
 function stamp(d = new Date()): string {
   return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "+00:00");
 }
@@ -82,6 +85,7 @@ export class SwitchDevice {
   #listeners = new Set<() => void>();
   #trialTimer?: ReturnType<typeof setTimeout>;
   #lastMgmt: boolean;
+  #version = 0;
   /** Active CLI sessions (for `display users` style checks and tests). */
   sessions = 0;
 
@@ -121,6 +125,21 @@ export class SwitchDevice {
   /** Running configuration (a copy). */
   get running(): SwitchConfig {
     return cloneConfig(this.#state.running);
+  }
+
+  /** The running configuration itself, read-only (no copy; displays and checks). */
+  peek(): Readonly<SwitchConfig> {
+    return this.#state.running;
+  }
+
+  /** Current sysname (no copy). */
+  get sysname(): string {
+    return this.#state.running.sysname;
+  }
+
+  /** Increases on every change of the running configuration. */
+  get version(): number {
+    return this.#version;
   }
 
   /** Saved configuration (a copy), if any. */
@@ -193,8 +212,8 @@ export class SwitchDevice {
   }
 
   /** Apply ops to a copy of the running configuration; throws VrpError, changes nothing then. */
-  preview(ops: ConfigOp[], base = this.#state.running): SwitchConfig {
-    const c = cloneConfig(base);
+  preview(ops: ConfigOp[], base: Readonly<SwitchConfig> = this.#state.running): SwitchConfig {
+    const c = cloneConfig(base as SwitchConfig);
     for (const op of ops) op(c);
     return c;
   }
@@ -224,7 +243,7 @@ export class SwitchDevice {
       time: new Date().toISOString(),
       before,
     });
-    if (this.#state.commits.length > 100) this.#state.commits.shift();
+    if (this.#state.commits.length > MAX_COMMITS) this.#state.commits.shift();
     if (opts.trialSeconds !== undefined) {
       const prior = this.#state.trial?.before ?? before;
       this.#state.trial = {
@@ -265,6 +284,7 @@ export class SwitchDevice {
       time: new Date().toISOString(),
       before,
     });
+    if (this.#state.commits.length > MAX_COMMITS) this.#state.commits.shift();
     this.#setRunning(cloneConfig(rec.before), user);
   }
 
@@ -316,6 +336,7 @@ export class SwitchDevice {
   }
 
   #changed(): void {
+    this.#version++;
     this.#persist();
     const now = this.mgmtUp();
     this.#lastMgmt = now;

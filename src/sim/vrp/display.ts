@@ -57,16 +57,33 @@ export function portsOfVlan(
   c: SwitchConfig,
   vid: number,
 ): { name: string; tagged: boolean; up: boolean }[] {
-  const out: { name: string; tagged: boolean; up: boolean }[] = [];
-  for (const i of Object.values(c.ifaces)) {
+  return vlanPortMap(dev, c, new Set([vid])).get(vid) ?? [];
+}
+
+/** VLAN id -> ports (one pass over the interfaces; only the VLANs in `only`). */
+export function vlanPortMap(
+  dev: SwitchDevice,
+  c: SwitchConfig,
+  only: Set<number>,
+): Map<number, { name: string; tagged: boolean; up: boolean }[]> {
+  const out = new Map<number, { name: string; tagged: boolean; up: boolean }[]>();
+  const names = Object.keys(c.ifaces).sort(compareIfName);
+  for (const name of names) {
+    const i = c.ifaces[name];
     if (!(isPhysical(i.name) || i.name.startsWith("Eth-Trunk"))) continue;
     if (i.ethTrunk !== undefined) continue;
     const m = membership(i, dev.mode);
-    const tagged = m.tagged.includes(vid);
-    if (!tagged && !m.untagged.includes(vid)) continue;
-    out.push({ name: i.name, tagged, up: phyUp(dev, c, i.name) });
+    const up = phyUp(dev, c, i.name);
+    const add = (vid: number, tagged: boolean) => {
+      if (!only.has(vid)) return;
+      let list = out.get(vid);
+      if (!list) out.set(vid, list = []);
+      list.push({ name: i.name, tagged, up });
+    };
+    for (const v of m.untagged) add(v, false);
+    for (const v of m.tagged) add(v, true);
   }
-  return out.sort((a, b) => compareIfName(a.name, b.name));
+  return out;
 }
 
 const pad = (s: string, n: number) => s.length >= n ? s : s + " ".repeat(n - s.length);
@@ -93,8 +110,9 @@ export function displayVlan(dev: SwitchDevice, c: SwitchConfig, only?: number): 
     pad("VID          Ports", 76),
     DASH80,
   );
+  const portMap = vlanPortMap(dev, c, new Set(vlans.map((v) => v.id)));
   for (const v of vlans) {
-    const ports = portsOfVlan(dev, c, v.id);
+    const ports = portMap.get(v.id) ?? [];
     const groups: { mode: string; toks: string[] }[] = [];
     const ut = ports.filter((p) => !p.tagged).map((p) => `${p.name}(${p.up ? "U" : "D"})`);
     const tg = ports.filter((p) => p.tagged).map((p) => `${p.name}(${p.up ? "U" : "D"})`);
