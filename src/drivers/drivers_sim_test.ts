@@ -8,6 +8,7 @@ import { startSimulator } from "../sim/mod.ts";
 import { parseSshUrl } from "../chassis/endpoints.ts";
 import { HmmShell } from "./hmmcli/shell.ts";
 import { IbmcShell } from "./ibmccli/shell.ts";
+import { parseSelPowerState } from "./hmmcli/parse.ts";
 import { RedfishClient } from "./redfish/client.ts";
 import { HmmWebClient } from "./webapi/client.ts";
 import { parseDisplayVlan } from "./vrp/parse_vlan.ts";
@@ -102,7 +103,9 @@ Deno.test("IbmcShell confirms power commands only when asked", async () => {
   try {
     await assert.rejects(b.ipmcset({ item: "powerstate", value: "0" }), /Declined/);
     await b.ipmcset({ item: "powerstate", value: "0" }, { confirm: true });
+    assert.equal(parseSelPowerState(await b.ipmcget({ item: "sel", value: "list" })), "off");
     await b.ipmcset({ item: "powerstate", value: "1" }, { confirm: true });
+    assert.equal(parseSelPowerState(await b.ipmcget({ item: "sel", value: "list" })), "on");
     await b.ipmcset({ item: "bootdevice", value: "1" }, { confirm: true });
     assert.match(await b.ipmcget({ item: "bootdevice" }), /PXE/i);
   } finally {
