@@ -22,7 +22,13 @@
  * await b.setBoot(3, { device: "pxe", persistence: "once" });
  */
 import { z } from "zod";
-import { DeviceError, NotFoundError, UnsupportedError, ValidationError } from "../errors.ts";
+import {
+  AuthError,
+  DeviceError,
+  NotFoundError,
+  UnsupportedError,
+  ValidationError,
+} from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { Chassis } from "./chassis.ts";
 import { BLADE_SLOTS } from "./endpoints.ts";
@@ -78,6 +84,7 @@ export const BladeSchema = z.object({
     ibmc: z.string().optional().describe("Active iBMC (iMana) firmware version"),
   }).describe("Firmware versions"),
   boot: BootOverrideSchema.optional().describe("Boot override (present blades)"),
+  error: z.string().optional().describe("Why details are missing (the iBMC did not answer)"),
 });
 /** A blade slot as read. */
 export type Blade = z.infer<typeof BladeSchema>;
@@ -297,28 +304,40 @@ export class BladeModule {
     return this.#merge(slot, present, hmm, detail);
   }
 
-  /** Reads every slot (absent ones with `present: false`), blades in parallel. */
-  async list(o: CallOptions = {}): Promise<Blade[]> {
-    const [pres, details] = await this.hub.all([
-      () => this.presence(o),
-      () =>
-        this.hub.map(
-          this.slots,
-          (slot) =>
-            this.hub.context.endpoints.ibmc[String(slot)] || this.hub.context.endpoints.hmm?.ssh
-              ? this.#detail(slot, o).catch((e) => ({ error: e }))
-              : Promise.resolve({ error: new NotFoundError(`No iBMC endpoint for slot ${slot}`) }),
-        ),
-    ]);
-    return this.slots.map((slot) => {
-      const h = pres.get(slot);
-      const d = details[slot - 1];
-      return this.#merge(
-        slot,
-        h?.present ?? !("error" in d),
-        h,
-        h?.present === false ? { error: undefined } : d,
-      );
+  /**
+   * Reads every slot (absent ones with `present: false`), slots in parallel. A slot whose iBMC
+   * answers Redfish is present without asking the HMM; other slots ask the HMM
+   * (`Chassis/Blade<N>`) and, when present, read the iBMC CLI. A failing slot carries `error`
+   * instead of failing the whole list (credentials refused still fails at once).
+   */
+  list(o: CallOptions = {}): Promise<Blade[]> {
+    return this.hub.map(this.slots, async (slot) => {
+      if (this.ibmc.hasRedfish(slot)) {
+        try {
+          return this.#merge(slot, true, undefined, await this.#detail(slot, o));
+        } catch (e) {
+          if (e instanceof AuthError) throw e;
+        }
+      }
+      const hmm = await this.hub.redfish<RfChassisMember>(
+        "hmm",
+        "GET",
+        `/redfish/v1/Chassis/Blade${slot}`,
+        undefined,
+        o,
+      ).then((r) => r.data, (e) => {
+        if (e instanceof AuthError) throw e;
+        return undefined;
+      });
+      const present = hmm?.Status?.State
+        ? hmm.Status.State !== "Absent"
+        : !!this.hub.context.endpoints.ibmc[String(slot)];
+      if (!present) return this.#merge(slot, false, hmm, { error: undefined });
+      const d = await this.#detail(slot, o).catch((e) => {
+        if (e instanceof AuthError) throw e;
+        return { error: e };
+      });
+      return this.#merge(slot, true, hmm, d);
     });
   }
 
@@ -350,6 +369,13 @@ export class BladeModule {
         }
         : {},
       ...(present && det?.boot ? { boot: det.boot } : {}),
+      ...(present && !ok && (d as { error: unknown }).error
+        ? {
+          error: String(
+            ((d as { error: unknown }).error as Error)?.message ?? (d as { error: unknown }).error,
+          ),
+        }
+        : {}),
     });
   }
 
