@@ -551,10 +551,12 @@ async function planInstance(
   }
   if (Object.keys(clear).length > 0) base[CLEAR] = clear;
   const finish = (s: RuntimeStep): RuntimeStep => annotate(def, s, attributes);
+  const norm = (live: Attributes | undefined) =>
+    live && def.normalize && unknown.length === 0 ? def.normalize(attributes, live) : live;
   const scope = scopes[0] ?? "";
 
   if (prior && (idUnknown || prior.id !== id)) {
-    const priorLive = await read(def, prior.id, address, scope);
+    const priorLive = norm(await read(def, prior.id, address, scope));
     if (!priorLive) {
       base.notes.push(`${prior.id} no longer exists on the device`);
       return finish({ ...base, action: "create", after });
@@ -571,7 +573,7 @@ async function planInstance(
     });
   }
   if (idUnknown) return finish({ ...base, action: "create", after });
-  const live = await read(def, id, address, scope);
+  const live = norm(await read(def, id, address, scope));
   if (def.planNotes) {
     try {
       base.notes.push(...await def.planNotes(opts.ctx, attributes));
@@ -674,6 +676,7 @@ export function diffAttributes(
     ? new Set(Object.keys(desired))
     : new Set(lc?.ignoreChanges ?? []);
   const skip = new Set<string>([...(def.computed ?? []), ...secrets, ...ignored]);
+  for (const k of def.keepWhenUnset ?? []) if (desired[k] === undefined) skip.add(k);
   const keys = new Set([...Object.keys(desired), ...Object.keys(live)]);
   const out: AttributeChange[] = [];
   const forces = (k: string) => (def.requiresReplace as readonly string[]).includes(k);

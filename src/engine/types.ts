@@ -30,6 +30,16 @@ export interface ResourceDefinition<D extends Attributes = Attributes> {
   requiresReplace: readonly (keyof D & string)[];
   /** Attributes the device fills in (never compared). */
   computed?: readonly (keyof D & string)[];
+  /**
+   * Attributes the device keeps when the configuration leaves them out (Terraform's optional +
+   * computed): compared only when the configuration sets them.
+   */
+  keepWhenUnset?: readonly (keyof D & string)[];
+  /**
+   * Adjust a live read before it is compared with `desired` (device-filled defaults, case,
+   * order), so that a second plan never shows a phantom diff.
+   */
+  normalize?(desired: D, live: D): D;
   /** Write-only secrets: never stored in state in clear, never printed. */
   secrets?: readonly (keyof D & string)[];
   /** Stable device identity, e.g. `swi2/100`. Used for import and state. */

@@ -7,8 +7,13 @@
  */
 import { Registry } from "../engine/registry.ts";
 import { vlanResource } from "./vlan/mod.ts";
+import { bladeResource } from "./blade/mod.ts";
+import { inventoryData } from "./inventory/mod.ts";
 
 /** A registry with every built-in `vessel_*` resource. */
 export function defaultRegistry(): Registry {
-  return new Registry().register(vlanResource);
+  return new Registry()
+    .register(vlanResource)
+    .register(bladeResource)
+    .registerData(inventoryData);
 }
