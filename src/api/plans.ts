@@ -15,12 +15,8 @@
 import type { Store } from "../store/db.ts";
 import type { StateStore } from "../store/state.ts";
 import { ConfigError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { parseConfigText } from "../engine/load.ts";
-import { validateConfig } from "../engine/validate.ts";
-import { computePlan, type Plan } from "../engine/plan.ts";
-import { renderPlan } from "../engine/render.ts";
+import { type Plan, planFiles, renderPlan } from "../engine/mod.ts";
 import type { Registry } from "../engine/registry.ts";
-import type { ResourceBlock } from "../engine/types.ts";
 import { defaultRegistry } from "../resources/mod.ts";
 import { palette } from "../util/color.ts";
 import { redactValue } from "../util/redact.ts";
@@ -118,15 +114,25 @@ export class PlanStore {
         { field: "body.filename", hint: `Use a name ending in ${EXT[format]}` },
       );
     }
-    const resources = await parseConfigText(filename, input.text);
-    checkDuplicates(resources);
-    const desired = validateConfig({ files: [filename], resources }, this.#registry);
-    const plan = await computePlan({
-      desired,
-      state: ctx.state,
-      registry: this.#registry,
-      ctx: { chassis: ctx.chassis, signal: ctx.signal },
-    });
+    // The engine reads files: the text goes to a private temporary folder under its own name,
+    // so that the full language (variables, locals, references) works exactly as in
+    // `vessel plan`, and error positions name `filename`.
+    const dir = await Deno.makeTempDir({ prefix: "vessel-api-plan-" });
+    let plan: Plan;
+    try {
+      await Deno.writeTextFile(`${dir}/${filename}`, input.text, { mode: 0o600 });
+      plan = (await planFiles({
+        files: [`${dir}/${filename}`],
+        chassis: ctx.chassis,
+        state: ctx.state,
+        registry: this.#registry,
+        signal: ctx.signal,
+      })).plan;
+    } catch (e) {
+      throw e instanceof ConfigError ? withoutDir(e, dir) : e;
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
     const id = crypto.randomUUID();
     const rec: PlanRecord = {
       id,
@@ -235,20 +241,13 @@ function formatOf(filename?: string): PlanFormat | undefined {
   return undefined;
 }
 
-function checkDuplicates(resources: ResourceBlock[]): void {
-  const seen = new Map<string, ResourceBlock>();
-  for (const r of resources) {
-    const addr = `${r.type}.${r.name}`;
-    const first = seen.get(addr);
-    if (first) {
-      throw new ConfigError(
-        `Duplicate resource ${addr}: already declared at line ${first.position.line}`,
-        {
-          position: r.position,
-          hint: "Give each resource block a unique name",
-        },
-      );
-    }
-    seen.set(addr, r);
-  }
+/** The same error with the temporary folder removed from its file name and message. */
+function withoutDir(e: ConfigError, dir: string): ConfigError {
+  const strip = (t: string) => t.split(`${dir}/`).join("");
+  return new ConfigError(strip(e.message), {
+    hint: e.hint ? strip(e.hint) : undefined,
+    path: e.path,
+    position: e.position ? { ...e.position, file: strip(e.position.file) } : undefined,
+    details: e.details,
+  });
 }

@@ -84,6 +84,39 @@ Deno.test("plan routes", async (t) => {
       },
     );
 
+    await t.step("POST /api/v1/plans evaluates variables and locals like vessel plan", async () => {
+      const hcl = `
+variable "base" {
+  default = 700
+}
+locals {
+  prefix = "lab"
+}
+resource "vessel_vlan" "a" {
+  switch  = "swi3"
+  vlan_id = var.base + 1
+  name    = "\${local.prefix}-a"
+}
+`;
+      const res = await w.request("POST", "/api/v1/plans", { ...op, body: { text: hcl } });
+      const rec = await res.json();
+      assert.equal(res.status, 201, JSON.stringify(rec));
+      const step = rec.plan.steps.find((s: Json) => s.address === "vessel_vlan.a");
+      assert.equal(step.after.vlan_id, 701);
+      assert.equal(step.after.name, "lab-a");
+    });
+
+    await t.step("POST /api/v1/plans keeps temporary paths out of errors", async () => {
+      const res = await w.request("POST", "/api/v1/plans", {
+        ...op,
+        body: { text: 'resource "vessel_vlan" "x" {\n  switch = \n}\n', filename: "bad.hcl" },
+      });
+      const p = await res.json();
+      assert.equal(res.status, 422);
+      assert.match(p.detail, /bad\.hcl:2/);
+      assert.doesNotMatch(JSON.stringify(p), /vessel-api-plan-/);
+    });
+
     await t.step("POST /api/v1/plans refuses a viewer", async () => {
       const res = await w.request("POST", "/api/v1/plans", {
         token: w.tokens.viewer,

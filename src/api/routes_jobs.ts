@@ -4,7 +4,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { NotFoundError, UsageError } from "../errors.ts";
+import { DeviceError, NotFoundError, UsageError } from "../errors.ts";
+import { diff } from "../engine/plan.ts";
 import { applyPlanned } from "../engine/mod.ts";
 import { engineWrap } from "../ops/envelope.ts";
 import { acceptJob } from "./change.ts";
@@ -214,7 +215,28 @@ export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
             chassis: deps.chassis,
             state: deps.state,
             registry: deps.plans.registry,
-            wrap: engineWrap(envelope, { actor }),
+            // Same read-back as `vessel apply`: "accepted" is not "applied".
+            wrap: engineWrap(envelope, {
+              actor,
+              verify: async (st) => {
+                const step = plan.steps.find((x) => x.address === st.address)!;
+                const def = deps.plans.registry.get(step.type);
+                const live = await def.read({ chassis: deps.chassis }, step.id);
+                if (step.action === "delete") {
+                  if (live) throw new DeviceError(`${step.address} is still present after delete`);
+                  return { gone: true };
+                }
+                const left = live ? diff(def, step.after!, live) : [{ attribute: "(all)" }];
+                if (left.length) {
+                  throw new DeviceError(
+                    `${step.address} does not match after apply: ${
+                      left.map((x) => x.attribute).join(", ")
+                    } differ`,
+                  );
+                }
+                return { verified: true };
+              },
+            }),
             onStep(step, phase, e) {
               progress(
                 `${step.address}: ${phase}${
