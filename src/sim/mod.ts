@@ -74,6 +74,11 @@ export interface Simulator {
   switch(name: string): SwitchDevice;
   /** The context handed to modules (advanced tests). */
   context: SimContext;
+  /**
+   * The HMM/iBMC services handle returned by `src/sim/hmm/mod.ts` (undefined with `hmm: false`);
+   * its extra fields (blade states, in-process fetch) are documented there.
+   */
+  hmm?: HmmServices;
   /** Wipe all state (faults, switch configs, module state) and reload defaults. */
   reset(): Promise<void>;
   /** Stop every listener and timer. */
@@ -147,8 +152,8 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   let hmm: HmmServices | undefined;
   if (opts.hmm !== false) {
     try {
-      const spec = "./hmm/mod.ts";
-      const mod = await import(spec) as { startHmmServices?: StartHmmServices };
+      // A literal specifier, so `deno compile` and bundlers include the HMM services.
+      const mod = await import("./hmm/mod.ts") as { startHmmServices?: StartHmmServices };
       if (typeof mod.startHmmServices !== "function") {
         log("sim: src/sim/hmm/mod.ts exports no startHmmServices; HMM and iBMC services skipped");
       } else hmm = await mod.startHmmServices(ctx);
@@ -211,6 +216,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     mgmt,
     topology,
     context: ctx,
+    hmm,
     switch(name: string): SwitchDevice {
       const d = devices.get(name.toLowerCase());
       if (!d) {
