@@ -158,8 +158,17 @@ Examples:
       const path = g.state ?? DEFAULT_STORE_PATH;
       const store = openStore(path);
       try {
-        const v = new AuditLog(store).verify();
-        if (g.output === "json") io.stdout(JSON.stringify(v));
+        const log = new AuditLog(store);
+        const v = log.verify();
+        const dangling = log.danglingIntents().map((r) => ({
+          seq: r.seq,
+          time: r.time,
+          target: `${r.target.kind}:${r.target.id}`,
+          operation: r.operation,
+          snapshot_id: r.snapshot_id,
+          change_id: r.change_id,
+        }));
+        if (g.output === "json") io.stdout(JSON.stringify({ ...v, dangling_intents: dangling }));
         if (!v.ok) {
           throw new SafetyError(
             `Audit log ${path} failed verification at record ${v.firstBadSeq}: ${v.reason}`,
@@ -172,6 +181,11 @@ Examples:
         }
         if (g.output !== "json") {
           io.stdout(`Audit log OK: ${v.count} records, head ${v.head.slice(0, 16)}`);
+          for (const d of dangling) {
+            io.stdout(
+              `warning: change ${d.change_id} (${d.operation} on ${d.target}, record ${d.seq}) has an intent but no outcome: check the device against snapshot ${d.snapshot_id}`,
+            );
+          }
         }
       } finally {
         store.close();

@@ -467,6 +467,20 @@ export class AuditLog {
     return { ok: true, count, head: prev };
   }
 
+  /**
+   * Intent records with no outcome for the same change: the process stopped (crash, kill, power
+   * loss) between announcing a change and recording what happened. The device state of those
+   * changes is unknown; compare it with the intent's snapshot (`vessel snapshot diff <id> live`).
+   */
+  danglingIntents(): AuditRecord[] {
+    const rows = this.store.db.prepare(
+      `SELECT * FROM audit_log i WHERE i.phase = 'intent' AND i.change_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM audit_log o WHERE o.change_id = i.change_id AND o.phase IN ('outcome', 'rollback'))
+       ORDER BY seq`,
+    ).all() as unknown as Row[];
+    return rows.map(fromRow);
+  }
+
   /** Wait until every syslog datagram sent so far has left. */
   async flush(): Promise<void> {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);

@@ -194,3 +194,15 @@ Deno.test("AuditLog forwards RFC 5424 messages over UDP", async () => {
   assert.equal(body.hash, parsed[1]![6]);
   assert.ok(!got.join("").includes("Udp-Secret-1"));
 });
+
+Deno.test("AuditLog.danglingIntents lists changes with an intent but no outcome", () => {
+  const store = openStore(":memory:");
+  const audit = new AuditLog(store);
+  audit.append(input(1, { phase: "intent", result: "pending", change_id: "c1" }));
+  audit.append(input(2, { phase: "outcome", result: "success", change_id: "c1" }));
+  audit.append(input(3, { phase: "intent", result: "pending", change_id: "c2" }));
+  audit.append(input(4, { phase: "intent", result: "pending", change_id: "c3" }));
+  audit.append(input(5, { phase: "rollback", result: "rollback", change_id: "c3" }));
+  assert.deepEqual(audit.danglingIntents().map((r) => r.change_id), ["c2"]);
+  store.close();
+});
