@@ -805,7 +805,15 @@ export class VrpSession {
   commit(opts: { trialSeconds?: number; label?: string }): void {
     const ops = this.pending;
     const wasTrial = this.dev.trial !== undefined;
-    this.dev.commit(ops, this.user, opts);
+    try {
+      this.dev.commit(ops, this.user, opts);
+    } catch (e) {
+      if (!(e instanceof VrpError)) throw e;
+      // The running configuration changed under the candidate (another session): VRP8 keeps
+      // the candidate and reports the failed commit (wording assumption).
+      this.emit([`Error: ${e.message}`, "Error: The configuration failed to be committed."]);
+      return;
+    }
     this.pending = [];
     if (opts.trialSeconds !== undefined) {
       this.emit([
