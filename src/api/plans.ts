@@ -96,7 +96,15 @@ export class PlanStore {
    * @throws {ValidationError} unknown format or a file name with the wrong extension
    */
   async create(
-    input: { text: string; format?: PlanFormat; filename?: string },
+    input: {
+      text: string;
+      format?: PlanFormat;
+      filename?: string;
+      variables?: Record<string, string>;
+      targets?: string[];
+      refresh_only?: boolean;
+      destroy?: boolean;
+    },
     // deno-lint-ignore no-explicit-any
     ctx: { chassis: any; state: StateStore; actor: string; signal?: AbortSignal },
   ): Promise<PlanRecord> {
@@ -127,6 +135,12 @@ export class PlanStore {
         state: ctx.state,
         registry: this.#registry,
         signal: ctx.signal,
+        vars: input.variables,
+        // Variables come from the request only: never from the server's VESSEL_VAR_* env.
+        env: {},
+        targets: input.targets,
+        refreshOnly: input.refresh_only,
+        destroy: input.destroy,
       })).plan;
     } catch (e) {
       throw e instanceof ConfigError ? withoutDir(e, dir) : e;

@@ -104,6 +104,27 @@ resource "vessel_vlan" "a" {
       const step = rec.plan.steps.find((s: Json) => s.address === "vessel_vlan.a");
       assert.equal(step.after.vlan_id, 701);
       assert.equal(step.after.name, "lab-a");
+      // Request variables override defaults; the server's environment is not read.
+      Deno.env.set("VESSEL_VAR_base", "900");
+      try {
+        const res2 = await w.request("POST", "/api/v1/plans", {
+          ...op,
+          body: { text: hcl, variables: { base: "800" } },
+        });
+        const rec2 = await res2.json();
+        assert.equal(
+          rec2.plan.steps.find((s: Json) => s.address === "vessel_vlan.a").after.vlan_id,
+          801,
+        );
+        const res3 = await w.request("POST", "/api/v1/plans", { ...op, body: { text: hcl } });
+        const rec3 = await res3.json();
+        assert.equal(
+          rec3.plan.steps.find((s: Json) => s.address === "vessel_vlan.a").after.vlan_id,
+          701,
+        );
+      } finally {
+        Deno.env.delete("VESSEL_VAR_base");
+      }
     });
 
     await t.step("POST /api/v1/plans keeps temporary paths out of errors", async () => {

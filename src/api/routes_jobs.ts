@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { DeviceError, NotFoundError, UsageError } from "../errors.ts";
 import { diff } from "../engine/plan.ts";
+import { redactValue } from "../util/redact.ts";
 import { applyPlanned } from "../engine/mod.ts";
 import { engineWrap } from "../ops/envelope.ts";
 import { acceptJob } from "./change.ts";
@@ -50,6 +51,15 @@ const AuditQuery = LimitQuery.extend({
     param: { name: "change_id", in: "query" },
   }),
 });
+
+const StateEntrySchema = z.object({
+  address: z.string().describe("Resource address, e.g. vessel_vlan.prod"),
+  type: z.string(),
+  name: z.string(),
+  id: z.string().describe("Device identity, e.g. swi2/100"),
+  attributes: z.record(z.string(), z.unknown()),
+  updatedAt: z.string().optional(),
+}).openapi("StateEntry");
 
 const AuditVerifySchema = z.object({
   ok: z.boolean(),
@@ -118,8 +128,14 @@ export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
       return streamSSE(c, async (stream) => {
         const ac = new AbortController();
         stream.onAbort(() => ac.abort());
-        for await (const e of deps.jobs.follow(id, after, ac.signal)) {
-          await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify(e) });
+        // A comment line every 15 s keeps proxies from closing a quiet stream (long jobs).
+        const ping = setInterval(() => void stream.write(": ping\n\n").catch(() => {}), 15_000);
+        try {
+          for await (const e of deps.jobs.follow(id, after, ac.signal)) {
+            await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify(e) });
+          }
+        } finally {
+          clearInterval(ping);
         }
       });
     },
@@ -265,7 +281,18 @@ export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
     },
   );
 
-  // ------------------------------------------------------------------ audit and snapshots
+  app.openapi(
+    secured("viewer", {
+      method: "get",
+      path: "/api/v1/state",
+      tags: ["plans"],
+      summary: "Resources Vessel manages on this chassis (engine state, secrets hashed)",
+      responses: { 200: json(z.array(StateEntrySchema), "State entries, by address") },
+    }),
+    (c) => c.json(redactValue(deps.state.list()), 200),
+  );
+
+  // ------------------------------------------------------------------ audit
 
   app.openapi(
     secured("viewer", {

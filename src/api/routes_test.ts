@@ -163,6 +163,13 @@ const EXAMPLES: {
     },
   },
   {
+    op: "GET /api/v1/state",
+    call: (x) => x.w.request("GET", "/api/v1/state", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) =>
+      assert.deepEqual(b.map((e: Json) => [e.address, e.id]), [["vessel_vlan.db", "swi2/43"]]),
+  },
+  {
     op: "GET /api/v1/audit",
     call: (x) =>
       x.w.request("GET", "/api/v1/audit?target=switch:swi2", { token: x.w.tokens.viewer }),

@@ -102,6 +102,14 @@ export const PlanRequestSchema = z.object({
   filename: z.string().optional().describe(
     "Name used in error positions, e.g. main.hcl (default main.<format>)",
   ),
+  variables: z.record(z.string(), z.string()).optional().describe(
+    "Input variables, as `-var name=value` (values as typed); the server's environment is not read",
+  ),
+  targets: z.array(z.string().max(200)).max(100).optional().describe(
+    "Only these resource addresses (and what they depend on), as `-target`",
+  ),
+  refresh_only: z.boolean().optional().describe("Report drift only, plan no changes"),
+  destroy: z.boolean().optional().describe("Plan the destruction of everything in state"),
 }).openapi("PlanRequest");
 
 const AttributeChangeSchema = z.object({
