@@ -12,6 +12,14 @@
  *
  * The same class runs over a direct SSH connection ({@link VrpSession.connect}) or over a shell
  * stream reached through the HMM's own `ssh` command ({@link VrpSession.overShell}).
+ *
+ * Provenance of the manners: no CLI transcript of a real CX310 exists (upstream never opened one,
+ * ../shared/docs/hardware/vrp-cx310.md). Prompts, `screen-length 0 temporary`, the pager and its
+ * erase sequence, `Error:` + `^`, `Info:`/`Warning:`, `[Y/N]` and the VRP8 two-stage prompts
+ * follow Huawei's VRP5/VRP8 CLI conventions and the real `display` samples in
+ * testdata/vrp_driver (ntc-templates); each is exercised against an in-test fake
+ * (testing/fake_vrp.ts) and the independent simulator. Replace this note with a transcript and
+ * firmware version once a capture exists (`--record`).
  */
 import type { Client } from "ssh2";
 import { z } from "zod";
