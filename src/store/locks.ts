@@ -6,8 +6,8 @@
  * change envelope for every scope it touches) and `state:<workspace>` (taken by the engine).
  *
  * - {@link LockManager.acquire} fails with a {@link ConflictError} naming the holder and since
- *   when, unless the lock has expired: an expired lock is taken over (the takeover is reported in
- *   the returned lock's `tookOverFrom`).
+ *   when, unless the lock has expired or its holder is a process of this host that no longer
+ *   exists: such a lock is taken over (reported in the returned lock's `tookOverFrom`).
  * - {@link Lock.release} removes the lock only if this holder still owns it (token check).
  * - {@link LockManager.forceUnlock} removes a lock whoever holds it (operator action).
  *
@@ -58,6 +58,8 @@ export interface AcquireOptions {
 export interface LockManagerOptions {
   /** Clock in ms, for tests. */
   now?: () => number;
+  /** Treat locks of dead processes on this host as stale (default true). */
+  checkPids?: boolean;
 }
 
 /** Default lock lifetime. */
@@ -102,11 +104,13 @@ function info(r: Row): LockInfo {
 export class LockManager {
   readonly store: Store;
   #now: () => number;
+  #checkPids: boolean;
 
   /** Creates the `locks` table when missing. */
   constructor(store: Store, options: LockManagerOptions = {}) {
     this.store = store;
     this.#now = options.now ?? Date.now;
+    this.#checkPids = options.checkPids ?? true;
     store.db.exec(SCHEMA);
   }
 
@@ -126,7 +130,7 @@ export class LockManager {
       const cur = this.store.db.prepare("SELECT * FROM locks WHERE name = ?").get(name) as
         | Row
         | undefined;
-      if (cur && Number(cur.expires_ms) > now) {
+      if (cur && Number(cur.expires_ms) > now && !this.#holderGone(cur.owner)) {
         throw new ConflictError(
           `Lock ${name} is held by ${cur.owner}${
             cur.purpose ? ` (${cur.purpose})` : ""
@@ -176,6 +180,28 @@ export class LockManager {
       },
     };
     return lock;
+  }
+
+  /**
+   * True when `owner` names a process on this host that no longer exists (`user@host pid N`,
+   * checked through `/proc`): its locks are stale and may be taken over before they expire.
+   * False whenever that cannot be known (another host, no `/proc`).
+   */
+  #holderGone(owner: string): boolean {
+    if (this.#checkPids === false) return false;
+    const m = /^[^@\s]+@(\S+) pid (\d+)$/.exec(owner);
+    if (!m || m[1] !== hostname()) return false;
+    try {
+      Deno.statSync("/proc/self");
+    } catch {
+      return false;
+    }
+    try {
+      Deno.statSync(`/proc/${m[2]}`);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   /**

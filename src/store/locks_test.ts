@@ -82,3 +82,25 @@ Deno.test("LockManager.acquireAll is all-or-nothing", () => {
   assert.equal(locks.get("device:switch:swi2"), undefined);
   store.close();
 });
+
+Deno.test("LockManager.acquire takes over the lock of a dead process on this host", async () => {
+  const store = openStore(":memory:");
+  const locks = new LockManager(store);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "0"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await child.status; // exited and reaped
+  const { hostname } = await import("node:os");
+  const dead = `ghost@${hostname()} pid ${child.pid}`;
+  locks.acquire("device:switch:swi2", { owner: dead, ttlMs: 3_600_000 });
+  const taken = locks.acquire("device:switch:swi2", { owner: "next" });
+  assert.equal(taken.tookOverFrom?.owner, dead);
+  // A live holder (this process) is respected; so is one on another host.
+  locks.acquire("device:switch:swi3");
+  assert.throws(() => locks.acquire("device:switch:swi3", { owner: "other" }), ConflictError);
+  locks.acquire("device:hmm", { owner: "x@elsewhere.example pid 1" });
+  assert.throws(() => locks.acquire("device:hmm", { owner: "other" }), ConflictError);
+  store.close();
+});
