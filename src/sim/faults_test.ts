@@ -91,6 +91,16 @@ Deno.test("SSH faults: latency, errors, timeouts, session expiry, mid-command di
         /handshake|timed out/i,
       );
       sim.faults.clear();
+      // In an open session, answers stop while the fault is set and resume when it is cleared.
+      const sh = await openShell(url, USER, PW);
+      await sh.waitFor(/<CX310_2>$/);
+      const f = sim.faults.set({ device: "swi2", iface: "ssh", timeout: true });
+      sh.mark();
+      sh.send("display device\r");
+      await assert.rejects(sh.waitFor(/<CX310_2>$/, 300), /Timed out/);
+      sim.faults.clear({ id: f.id });
+      await sh.waitFor(/Device status:[\s\S]*<CX310_2>$/);
+      await sh.close();
     });
 
     await t.step("sessionTtlMs ends the connection", async () => {

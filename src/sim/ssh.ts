@@ -258,7 +258,8 @@ export async function createSshServer(
               pumping = true;
               try {
                 while (queue.length && !closed && !closing) {
-                  if (!reachable()) {
+                  // A black-holed path or a `timeout` fault: nothing reaches the client.
+                  if (!reachable() || deps.faults.effective(device, "ssh").timeout) {
                     await waitChange();
                     continue;
                   }
