@@ -15,6 +15,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { getCookie } from "hono/cookie";
+import { bodyLimit } from "hono/body-limit";
 import { timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/db.ts";
 import { AuditLog } from "../store/audit.ts";
@@ -79,6 +80,9 @@ export interface Api {
 
 /** Paths that answer without authentication (method + path). */
 export const PUBLIC_ROUTES = ["GET /api/v1/health", "POST /api/v1/auth/login"];
+
+/** Largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -154,7 +158,23 @@ export function createApi(opts: CreateApiOptions): Api {
     c.header("referrer-policy", "no-referrer");
     c.header("x-frame-options", "DENY");
     if (!c.res.headers.has("cache-control")) c.header("cache-control", "no-store");
+    if (deps.secureCookies) c.header("strict-transport-security", "max-age=31536000");
   });
+
+  // Bodies are small JSON documents (a plan text is at most 1 MB): refuse more before reading it.
+  app.use(
+    "/api/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new ApiError("bad_request", `Request body larger than ${MAX_BODY_BYTES} bytes`, {
+            status: 413,
+          }),
+        ),
+    }),
+  );
 
   // Authentication (and CSRF for cookie sessions) on everything under /api/v1 but the public.
   app.use("/api/v1/*", async (c, next) => {

@@ -180,6 +180,15 @@ Deno.test("createApi", async (t) => {
       assert.equal(again[0].event, "result");
     });
 
+    await t.step("createApi refuses an oversized body with 413 before authentication", async () => {
+      const res = await w.request("POST", "/api/v1/auth/login", {
+        body: { username: "x", password: "y".repeat(3 * 1024 * 1024) },
+      });
+      assert.equal(res.status, 413);
+      assert.equal(res.headers.get("content-type"), PROBLEM_MEDIA_TYPE);
+      await res.body?.cancel();
+    });
+
     await t.step("createApi serves cached reads with ETag and 304", async () => {
       const a = await w.request("GET", "/api/v1/switches/swi2/vlans", { token: w.tokens.viewer });
       await a.body?.cancel();
