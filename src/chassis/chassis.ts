@@ -223,7 +223,10 @@ class ChassisImpl implements Chassis {
               hint: presentSlots(endpoints),
             });
           }
-          return await openRedfish(ctx, `ibmc${slot}`, base, o);
+          // Behind the HMM (real chassis) the fabric address is often not routed from here:
+          // fail fast so callers fall back to the shell through the HMM jump.
+          const short = endpoints.ibmc[String(slot)]?.via === "hmm" ? 5000 : undefined;
+          return await openRedfish(ctx, `ibmc${slot}`, base, o, short);
         }),
       ibmcShell: async (slot, o = {}) => {
         const ep = endpoints.ibmc[String(slot)];
@@ -357,6 +360,7 @@ async function openRedfish(
   device: string,
   base: string,
   o: CallOptions,
+  connectTimeoutMs?: number,
 ): Promise<RedfishClient> {
   const tls = await ctx.trust.tlsFor(device, base, o.signal ?? ctx.defaults.signal);
   return RedfishClient.connect({
@@ -369,6 +373,7 @@ async function openRedfish(
     timeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
     signal: o.signal ?? ctx.defaults.signal,
     maxSessions: 2,
+    connectTimeoutMs,
     explainCertificateError: (sig) => ctx.trust.explainTlsFailure(device, base, sig),
   });
 }

@@ -13,7 +13,7 @@ import tls from "node:tls";
 import { createHash, X509Certificate } from "node:crypto";
 import { Agent } from "undici";
 import { TransportError } from "../errors.ts";
-import { abortReason } from "./deadline.ts";
+import { abortReason, withDeadline } from "./deadline.ts";
 
 /** TLS trust settings handed to an HTTPS driver. */
 export interface TlsTrust {
@@ -93,15 +93,24 @@ export function fetchPeerCertificate(
   host: string,
   port: number,
   signal?: AbortSignal,
+  timeoutMs = 10000,
 ): Promise<PeerCertificate> {
+  return withDeadline(
+    `TLS handshake with ${host}:${port}`,
+    { signal, timeoutMs },
+    (sig) => fetchPeer(host, port, sig),
+  );
+}
+
+function fetchPeer(host: string, port: number, signal: AbortSignal): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
     const s = tls.connect({ host, port, rejectUnauthorized: false });
     const onAbort = () => {
       s.destroy();
-      reject(abortReason(signal!, `TLS handshake with ${host}:${port}`));
+      reject(abortReason(signal, `TLS handshake with ${host}:${port}`));
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const end = () => signal?.removeEventListener("abort", onAbort);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const end = () => signal.removeEventListener("abort", onAbort);
     s.once("secureConnect", () => {
       const c = s.getPeerCertificate(true);
       s.destroy();

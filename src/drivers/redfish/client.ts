@@ -47,6 +47,8 @@ export interface RedfishConnectOptions {
   explainCertificateError?: (signal?: AbortSignal) => Promise<Error | undefined>;
   /** Log in at connect time (default true) so bad credentials fail early. */
   eagerLogin?: boolean;
+  /** TCP+TLS connect timeout (default 15000 ms); short for addresses that may have no route. */
+  connectTimeoutMs?: number;
 }
 
 /** A parsed response. */
@@ -137,7 +139,10 @@ export class RedfishClient {
     this.device = opts.device;
     this.baseUrl = opts.baseUrl.replace(/\/+$/, "");
     this.origin = new URL(this.baseUrl).origin;
-    this.#agent = makeAgent(opts.tls, { connections: Math.max(2, opts.maxSessions ?? 2) });
+    this.#agent = makeAgent(opts.tls, {
+      connections: Math.max(2, opts.maxSessions ?? 2),
+      connectTimeoutMs: opts.connectTimeoutMs,
+    });
   }
 
   /**
