@@ -25,6 +25,7 @@ import {
   displayArp,
   displayDevice,
   displayEthTrunk,
+  displayInterface,
   displayInterfaceBrief,
   displayLldp,
   displayLldpBrief,
@@ -259,6 +260,11 @@ function displayCmds(): Cmd[] {
       s.emit(displayPortVlan(s.dev, c, a.if as string));
     }),
     d(["interface", "brief"], (s) => s.emit(displayInterfaceBrief(s.dev, s.viewConfig()))),
+    d(["interface", ifname("if")], (s, a) => {
+      const c = s.viewConfig();
+      ifaceOf(c, a.if as string);
+      s.emit(displayInterface(s.dev, c, a.if as string));
+    }),
     d(["lldp", "neighbor"], (s) => s.emit(displayLldp(s.dev, s.viewConfig()))),
     d(["lldp", "neighbor", "brief"], (s) => s.emit(displayLldpBrief(s.dev, s.viewConfig()))),
     d(["lldp", "neighbor", "interface", ifname("if")], (s, a) => {

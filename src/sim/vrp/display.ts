@@ -549,3 +549,46 @@ export function displayVersion(dev: SwitchDevice): string[] {
     "5. BIOS   Version : 386",
   ];
 }
+
+/** `display interface <name>` (short VRP8-style block; layout assumption). */
+export function displayInterface(dev: SwitchDevice, c: SwitchConfig, name: string): string[] {
+  const i = c.ifaces[name];
+  const up = phyUp(dev, c, name);
+  const state = i.shutdown ? "Administratively DOWN" : up ? "UP" : "DOWN";
+  const l3 = name.startsWith("Vlanif") || name.startsWith("MEth");
+  const out = [
+    `${name} current state : ${state}`,
+    `Line protocol current state : ${up && (!l3 || i.ip) ? "UP" : "DOWN"}`,
+    `Description: ${i.description ?? ""}`,
+  ];
+  if (l3) {
+    out.push(
+      i.ip
+        ? `Internet Address is ${i.ip.address}/${
+          i.ip.mask.split(".").reduce(
+            (n, o) => n + Number(o).toString(2).replace(/0/g, "").length,
+            0,
+          )
+        }`
+        : "Internet protocol processing : disabled",
+      `IP Sending Frames' Format is PKTFMT_ETHNT_2, Hardware address is ${dotted(dev.spec.mac)}`,
+    );
+  } else {
+    const src = l2Source(c, name);
+    const m = src ? membership(src, dev.mode) : undefined;
+    out.push(
+      "Switch Port, TPID : 8100(Hex), The Maximum Frame Length is 9216",
+      `PVID : ${m?.pvid ?? 1}, Link type : ${m?.type ?? "-"}`,
+      `IP Sending Frames' Format is PKTFMT_ETHNT_2, Hardware address is ${dotted(dev.spec.mac)}`,
+    );
+    if (isPhysical(name)) {
+      out.push(
+        `Speed: ${name.startsWith("40GE") ? 40000 : 10000}, Loopback: NONE`,
+        "Duplex: FULL, Negotiation: DISABLE",
+      );
+      const b = bladeOnPort(dev, name);
+      if (b) out.push(`Connected to: ${b.blade.model} slot ${b.blade.slot} ${b.nic.name}`);
+    }
+  }
+  return out;
+}

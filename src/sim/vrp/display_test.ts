@@ -226,6 +226,16 @@ Deno.test("CX310 displays follow the layouts of the real VRP samples", async (t)
       );
     });
 
+    await t.step("display interface shows state, PVID and link type", async () => {
+      const out = (await lines(sh, "display interface 10GE2/2/1")).join("\n");
+      assert.match(out, /^10GE2\/2\/1 current state : UP/m);
+      assert.match(out, /PVID : 10, Link type : access/);
+      const down = (await lines(sh, "display interface 10GE2/17/5")).join("\n");
+      assert.match(down, /current state : DOWN/);
+      const vif = (await lines(sh, "display interface Vlanif4094")).join("\n");
+      assert.match(vif, /Internet Address is 172\.31\.1\.162\/24/);
+    });
+
     await t.step(
       "interface rules: link-type change needs default config; members refuse L2",
       async () => {
