@@ -96,3 +96,32 @@ Deno.test("resetStateDir refuses a folder that is not a simulator state dir", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("startSimulator resumes a pending commit trial after a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-sim-" });
+  try {
+    const sim1 = await startSimulator({ hmm: false, stateDir: dir });
+    sim1.switch("swi2").commit([(c) => c.vlans["66"] = { id: 66 }], "test", { trialSeconds: 1 });
+    await sim1.close();
+    const sim2 = await startSimulator({ hmm: false, stateDir: dir });
+    try {
+      const d = sim2.switch("swi2");
+      assert.ok(d.trial, "the trial is still pending");
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (!d.vlans().some((v) => v.id === 66)) {
+            off();
+            resolve();
+          }
+        };
+        const off = sim2.mgmt.onChange(check);
+        check();
+      });
+      assert.equal(d.trial, undefined);
+    } finally {
+      await sim2.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

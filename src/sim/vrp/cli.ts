@@ -282,6 +282,23 @@ function displayCmds(): Cmd[] {
       s.emit(displayEthTrunk(s.dev, c, a.n as number));
     }),
     d(["current-configuration"], (s) => s.emit(s.dev.runningText().trimEnd().split("\n"))),
+    d(["current-configuration", "interface", ifname("if")], (s, a) => {
+      const c = s.viewConfig();
+      const i = ifaceOf(c, a.if as string);
+      s.emit(["#", ...renderIface(i, s.dev.mode), "#", "return"]);
+    }),
+    d(["current-configuration", "configuration", "vlan"], (s) => {
+      const lines = s.dev.runningText().trimEnd().split("\n");
+      const out: string[] = ["#"];
+      let inVlan = false;
+      for (const l of lines) {
+        if (/^vlan (batch )?\d/.test(l)) inVlan = true;
+        else if (!l.startsWith(" ") && l !== "#") inVlan = false;
+        if (inVlan) out.push(l);
+        if (inVlan && l === "#") inVlan = false;
+      }
+      s.emit([...out.filter((l, k) => !(l === "#" && out[k - 1] === "#")), "return"]);
+    }),
     d(["saved-configuration"], (s) => {
       const t = s.dev.savedText();
       if (t === undefined) throw new VrpError("The saved configuration file does not exist.");

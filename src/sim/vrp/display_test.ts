@@ -218,6 +218,17 @@ Deno.test("CX310 displays follow the layouts of the real VRP samples", async (t)
         /^interface 10GE2\/1\/1\n port link-type trunk\n port trunk allow-pass vlan 10 30\n#/m,
       );
       assert.match(cfg, /^interface 10GE2\/4\/1\n eth-trunk 1\n#/m);
+      const one = await lines(sh, "display current-configuration interface 10GE2/2/1");
+      assert.deepEqual(one, [
+        "#",
+        "interface 10GE2/2/1",
+        " port default vlan 10",
+        "#",
+        "return",
+      ]);
+      const vl = (await lines(sh, "display current-configuration configuration vlan")).join("\n");
+      assert.match(vl, /^vlan batch 10 20 30 4094$/m);
+      assert.doesNotMatch(vl, /^interface/m);
       const inc = await lines(sh, "display current-configuration | include sysname");
       assert.deepEqual(
         inc,
