@@ -722,8 +722,6 @@ const COMMANDS: Cmd[] = [...sessionCmds(), ...displayCmds(), ...configCmds()];
 export interface VrpSessionOptions {
   /** Called instead of closing the channel when the user quits user view (HMM jump). */
   onExit?: () => void;
-  /** Remote address shown in the login banner. */
-  from?: string;
 }
 
 /** One CLI session (interactive shell or exec). */
@@ -1252,8 +1250,6 @@ export class VrpSession {
     const old = await this.#askSecret("Please enter old password: ");
     const newPw = await this.#askSecret("Please enter new password: ");
     const confirm = await this.#askSecret("Please confirm new password: ");
-    const current = this.dev.password ?? this.#opts.from ?? "";
-    void current;
     if (old === null || newPw === null || confirm === null) return false;
     if (!this.#checkOld(old)) {
       this.emit(["Error: The password is incorrect."]);
