@@ -17,13 +17,13 @@
  * writes identity, state, power, one-shot boot overrides, passwords or redacted values, and does
  * not recreate deleted collection members (accounts: no password in the snapshot).
  *
- * `hmm/smmget.txt` (HMM CLI data items) needs the HMM shell in the SDK and is not captured yet.
+ * - `hmm/smmget.txt`: the HMM shell `smmget` probes ({@link smmgetTranscript}); read-only here.
  *
  * @module
  */
 import type { ScopeCapture, ScopeCollector, ScopeEnv, ScopeId } from "../scope.ts";
 import { scopeName } from "../scope.ts";
-import { diffJson, VOLATILE_JSON_KEYS } from "../snapshot/diff.ts";
+import { diffJson, diffText, VOLATILE_JSON_KEYS } from "../snapshot/diff.ts";
 import { REDACTED, redactError, redactValue } from "../../util/redact.ts";
 import type { Evidence } from "../scope.ts";
 import { SafetyError } from "../../errors.ts";
@@ -174,7 +174,8 @@ function jsonDiff(before: ScopeCapture, after: ScopeCapture): string[] {
       );
       continue;
     }
-    out.push(...diffJson(JSON.parse(a), JSON.parse(b)).map((l) => `${p}: ${l}`));
+    const lines = p.endsWith(".json") ? diffJson(JSON.parse(a), JSON.parse(b)) : diffText(a, b);
+    out.push(...lines.map((l) => `${p}: ${l}`));
   }
   return out;
 }
@@ -320,6 +321,51 @@ export async function restoreRedfish(
   return { patched, refused, missing };
 }
 
+/**
+ * The `smmget` probes of a snapshot (upstream's list, hmm-cli.md §7, without the `health` status
+ * items): SMM `version`, `gateway`, `timezone`, `presence`; per blade `presence`, `biosbootmode`,
+ * `macaddress`; per switch `presence`, `version`. Transcript lines: `$ <command>`, the output
+ * (trailing whitespace trimmed), a blank line; a refused probe is recorded as `! <error>`.
+ */
+export async function smmgetTranscript(env: ScopeEnv): Promise<{ text?: string; reason?: string }> {
+  const ctx = env.chassis?.context as {
+    hmmShell?: () => Promise<{ smmget(i: { location?: string; item: string }): Promise<string> }>;
+    endpoints?: { ibmc?: Record<string, unknown>; switches?: Record<string, unknown> };
+  } | undefined;
+  if (typeof ctx?.hmmShell !== "function") return { reason: "the SDK offers no HMM shell" };
+  let sh;
+  try {
+    sh = await ctx.hmmShell();
+  } catch (e) {
+    return { reason: `HMM shell unavailable: ${redactError(e)}` };
+  }
+  const probes: { location?: string; item: string }[] = [
+    ...["version", "gateway", "timezone", "presence"].map((item) => ({ item })),
+  ];
+  const slots = Object.keys(ctx.endpoints?.ibmc ?? {}).map(Number).sort((a, b) => a - b);
+  for (const n of slots) {
+    for (const item of ["presence", "biosbootmode", "macaddress"]) {
+      probes.push({ location: `blade${n}`, item });
+    }
+  }
+  const switches = Object.keys(ctx.endpoints?.switches ?? {}).sort();
+  for (const sw of switches) {
+    for (const item of ["presence", "version"]) probes.push({ location: sw, item });
+  }
+  const out: string[] = [];
+  for (const p of probes) {
+    const cmd = `smmget${p.location ? ` -l ${p.location}` : ""} -d ${p.item}`;
+    out.push(`$ ${cmd}`);
+    try {
+      out.push((await sh.smmget(p)).replace(/\s+$/, ""));
+    } catch (e) {
+      out.push(`! ${redactError(e)}`);
+    }
+    out.push("");
+  }
+  return { text: out.join("\n") + "\n" };
+}
+
 /** The collector for `hmm` (Redfish backup; restore PATCHes writable properties). */
 export function hmmScope(): ScopeCollector {
   return {
@@ -333,18 +379,20 @@ export function hmmScope(): ScopeCollector {
       const accounts = Object.entries(dump.resources)
         .filter(([p]) => /^\/redfish\/v1\/AccountService\/Accounts\/[^/]+$/.test(p))
         .map(([, v]) => v);
+      const smm = await smmgetTranscript(env);
       return {
         scope,
         files: {
           "hmm/redfish.json": json(dump.resources),
           "hmm/accounts.json": json(accounts),
+          ...(smm.text !== undefined ? { "hmm/smmget.txt": smm.text } : {}),
         },
         meta: {
-          source: "HMM Redfish walk from /redfish/v1",
+          source: "HMM Redfish walk from /redfish/v1; HMM shell smmget probes",
           resources: Object.keys(dump.resources).length,
           errors: dump.errors,
           truncated: dump.truncated,
-          not_captured: ["hmm/smmget.txt (needs the HMM shell in the SDK)"],
+          ...(smm.text === undefined ? { not_captured: [`hmm/smmget.txt (${smm.reason})`] } : {}),
         },
       };
     },
