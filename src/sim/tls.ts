@@ -35,6 +35,11 @@ export interface SimTls {
   ca: string;
   /** Leaf certificate and key for a device name (created on demand if missing). */
   leaf(device: string): CertPair;
+  /**
+   * Write the CA and every leaf made so far to the state dir again (after a simulator reset
+   * wiped the folder: `vessel sim reset` keeps the certificates clients have pinned).
+   */
+  save(): void;
 }
 
 /** Options of {@link loadSimTls}. */
@@ -297,6 +302,16 @@ export function loadSimTls(options: LoadSimTlsOptions = {}): SimTls {
     leaves.set(device, pair);
     return pair;
   };
+  const save = () => {
+    if (!dir) return;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.writeTextFileSync(`${dir}/ca.key`, theCa.key, { mode: 0o600 });
+    Deno.writeTextFileSync(`${dir}/ca.pem`, theCa.cert);
+    for (const [device, pair] of leaves) {
+      Deno.writeTextFileSync(`${dir}/${safeName(device)}.key`, pair.key, { mode: 0o600 });
+      Deno.writeTextFileSync(`${dir}/${safeName(device)}.pem`, pair.cert);
+    }
+  };
   for (const d of options.devices ?? []) leaf(d);
-  return { ca: theCa.cert, leaf };
+  return { ca: theCa.cert, leaf, save };
 }

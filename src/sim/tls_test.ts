@@ -71,3 +71,17 @@ Deno.test("loadSimTls creates a CA and 17 leaves well under the one-second start
   const ms = performance.now() - t0;
   assert.ok(ms < 300, `TLS generation took ${ms.toFixed(0)} ms`);
 });
+
+Deno.test("loadSimTls save writes the material back after the state dir was wiped", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const first = loadSimTls({ dir, devices: ["hmm"] });
+    Deno.removeSync(`${dir}/tls`, { recursive: true });
+    first.save();
+    const second = loadSimTls({ dir });
+    assert.equal(second.ca, first.ca);
+    assert.equal(second.leaf("hmm").key, first.leaf("hmm").key);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -223,6 +223,8 @@ export async function startHmmServices(
     applyRebootFaults();
     unsubs.push(ctx.faults.onChange(applyRebootFaults));
     unsubs.push(ctx.onReset(() => {
+      // Keep the certificates clients pinned; everything else returns to its defaults.
+      tls.save();
       state.reload();
       for (const b of blades.values()) b.reload();
       exported.clear();
