@@ -618,13 +618,18 @@ export class Config {
     return this.roots(extra);
   }
 
-  /** Evaluate the attributes of an instance (meta-arguments left out). Values may be unknown. */
+  /**
+   * Evaluate the attributes of an instance (meta-arguments left out; null means unset). Values
+   * may be unknown.
+   */
   evalBody(i: InstanceSpec): Attributes {
     const roots = this.instanceRoots(i);
     const out: Attributes = {};
     for (const [k, v] of Object.entries(i.block.body)) {
       if (META_ARGUMENTS.includes(k)) continue;
-      out[k] = evalRaw(v, roots, this.#where(i.block, k, i.address), this.rootNames);
+      const value = evalRaw(v, roots, this.#where(i.block, k, i.address), this.rootNames);
+      // As in Terraform, an attribute set to null is the same as leaving it out.
+      if (value !== null) out[k] = value;
     }
     return out;
   }

@@ -51,6 +51,8 @@ export interface PlanFilesOptions extends VariableInputs {
   refreshOnly?: boolean;
   /** Plan the destruction of everything in state. */
   destroy?: boolean;
+  /** Called after each live read with its duration (benchmarks). */
+  onRead?: (address: string, ms: number) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function planFiles(
     targets: opts.targets,
     refreshOnly: opts.refreshOnly,
     destroy: opts.destroy,
+    onRead: opts.onRead,
   });
   Object.defineProperty(plan, CONFIG, { value: config, enumerable: false });
   return { plan, registry, config };

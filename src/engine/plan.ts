@@ -125,6 +125,8 @@ export interface ComputePlanOptions {
   refreshOnly?: boolean;
   /** Plan the destruction of everything in state. */
   destroy?: boolean;
+  /** Called after each live read with its duration (benchmarks: critical path). */
+  onRead?: (address: string, ms: number) => void;
 }
 
 const RESOLVE = Symbol("vessel.resolve");
@@ -211,7 +213,21 @@ class BlockValues {
 
 /** Compute the plan. Reads run in parallel, capped overall and per device. */
 export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
-  const { state, registry, ctx } = opts;
+  const { state, registry } = opts;
+  const memos = new Map<string, Promise<unknown>>();
+  const ctx: ResourceContext = {
+    ...opts.ctx,
+    memo: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+      let p = memos.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = fn();
+        memos.set(key, p);
+        p.catch(() => memos.delete(key));
+      }
+      return p;
+    },
+  };
+  opts = { ...opts, ctx };
   const config = opts.config;
   const steps: RuntimeStep[] = [];
   const reads: Record<string, string> = {};
@@ -226,7 +242,14 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
   const instancesOf = new Map<string, string[]>();
 
   const read = async (def: ResourceDefinition, id: string, address: string, scope: string) => {
-    const live = await sems.run(scope, () => def.read(ctx, id));
+    const live = await sems.run(scope, async () => {
+      const t0 = performance.now();
+      try {
+        return await def.read(ctx, id);
+      } finally {
+        opts.onRead?.(address, performance.now() - t0);
+      }
+    });
     reads[address] = hashJson(live ?? null);
     return live;
   };

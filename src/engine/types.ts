@@ -13,6 +13,11 @@ export interface ResourceContext {
   // deno-lint-ignore no-explicit-any
   chassis: any;
   signal?: AbortSignal;
+  /**
+   * Plan-scoped memo: reads may share one device call (e.g. one `display vlan` per switch for
+   * every VLAN of the plan). Absent during apply, where reads must be fresh.
+   */
+  memo?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Plain attribute values of one resource instance. */

@@ -53,6 +53,12 @@ function toAttributes(b: Blade, profile?: string): BladeAttributes {
   return out;
 }
 
+/** One read per slot per plan (the plan memo); fresh reads during apply. */
+function getBlade(ctx: ResourceContext, slot: number): Promise<Blade> {
+  const read = () => blades(ctx.chassis).get(slot, { signal: ctx.signal });
+  return ctx.memo ? ctx.memo(`blade:${slot}`, read) : read();
+}
+
 async function readProfile(ctx: ResourceContext, slot: number): Promise<string | undefined> {
   const s = stateless(ctx);
   if (!s?.slotProfile) return undefined;
@@ -105,7 +111,7 @@ export const bladeResource: ResourceDefinition<BladeAttributes> = {
     return undefined;
   },
   async planNotes(ctx, d) {
-    const b = await blades(ctx.chassis).get(d.slot, { signal: ctx.signal });
+    const b = await getBlade(ctx, d.slot);
     if (b.present) return [];
     return [
       d.compute_profile
@@ -115,7 +121,7 @@ export const bladeResource: ResourceDefinition<BladeAttributes> = {
   },
   async read(ctx, id) {
     const { slot } = parseBladeId(id);
-    const b = await blades(ctx.chassis).get(slot, { signal: ctx.signal });
+    const b = await getBlade(ctx, slot);
     const a = toAttributes(b, await readProfile(ctx, slot));
     return a;
   },

@@ -63,7 +63,11 @@ export const vlanResource: ResourceDefinition<VlanAttributes> & {
   },
   async read(ctx, id) {
     const { switch: s, vlan_id } = parseVlanId(id);
-    const v: VlanLike | undefined = await sw(ctx, s).getVlan(vlan_id);
+    // During a plan every VLAN of a switch shares one `display vlan` (the memo); apply reads fresh.
+    const v: VlanLike | undefined = ctx.memo
+      ? (await ctx.memo(`vlans:${s}`, () => sw(ctx, s).listVlans() as Promise<VlanLike[]>))
+        .find((x) => x.id === vlan_id)
+      : await sw(ctx, s).getVlan(vlan_id);
     return v ? toAttributes(s, v) : undefined;
   },
   async create(ctx, d) {
