@@ -32,6 +32,28 @@ export {
   runChange,
 } from "./envelope.ts";
 export {
+  captureScopes,
+  listSnapshotDirs,
+  loadSnapshot,
+  type Manifest,
+  readManifest,
+  resolveSnapshotDir,
+  type SnapshotRef,
+  type SnapshotSettings,
+  type SnapshotVerifyReport,
+  takeSnapshot,
+  verifySnapshot,
+  writeSnapshot,
+} from "./snapshot/snapshot.ts";
+export { diffCaptures, diffJson, diffText } from "./snapshot/diff.ts";
+export {
+  applyRestore,
+  planRestore,
+  type RestorePlan,
+  type RestorePlanScope,
+  type RestoreScopeResult,
+} from "./restore.ts";
+export {
   defaultScopes,
   type Evidence,
   expandScopes,
