@@ -296,7 +296,8 @@ export async function takeSnapshot(
 }
 
 /**
- * Resolve a snapshot reference: an id under `root`, a directory path, or `latest`.
+ * Resolve a snapshot reference: an id under `root` (or a unique prefix of one), a directory
+ * path, or `latest`.
  *
  * @throws {NotFoundError}
  */
@@ -315,6 +316,16 @@ export async function resolveSnapshotDir(root: string, ref: string): Promise<str
     if (await exists(dir)) return dir;
   } else if (await exists(join(ref, MANIFEST)) || await exists(ref)) {
     return resolve(ref);
+  }
+  // A unique prefix of an id (`20261125T2000`) is enough.
+  if (/^[0-9]{4,}/.test(ref) && !ref.includes("/")) {
+    const hits = (await listSnapshotDirs(root)).filter((id) => id.startsWith(ref));
+    if (hits.length === 1) return join(resolve(root), hits[0]);
+    if (hits.length > 1) {
+      throw new NotFoundError(`Snapshot ${ref} is ambiguous under ${resolve(root)}`, {
+        hint: `It matches ${hits.slice(0, 5).join(", ")}${hits.length > 5 ? ", ..." : ""}`,
+      });
+    }
   }
   throw new NotFoundError(`Snapshot ${ref} not found under ${resolve(root)}`, {
     hint: "List them with vessel snapshot list",

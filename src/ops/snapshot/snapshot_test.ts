@@ -76,6 +76,9 @@ Deno.test("writeSnapshot gives a second snapshot in the same second its own id",
   assert.deepEqual([a.id, b.id], ["20261125T194500Z", "20261125T194500Z-2"]);
   assert.deepEqual(await listSnapshotDirs(s.root), [a.id, b.id]);
   assert.equal(await resolveSnapshotDir(s.root, "latest"), b.dir);
+  assert.equal(await resolveSnapshotDir(s.root, "20261125T194500Z-"), b.dir, "unique prefix");
+  await assert.rejects(() => resolveSnapshotDir(s.root, "20261125T19"), /ambiguous/);
+  await assert.rejects(() => resolveSnapshotDir(s.root, "20251125"), /not found/);
   await s.done();
 });
 
