@@ -285,3 +285,70 @@ resource "vessel_pool" "p" {
     store.close();
   }
 });
+
+Deno.test("applyPlan: of two concurrent applies on one state, exactly one is refused", async () => {
+  const dir = await Deno.makeTempDir();
+  const dev = new Device();
+  const a = openStore(`${dir}/s.db`);
+  const b = openStore(`${dir}/s.db`);
+  try {
+    const sa = new EngineState(a, "lab");
+    const sb = new EngineState(b, "lab");
+    const pa = await plan(dev, sa, "pw");
+    const pb = await plan(dev, sb, "pw");
+    const results = await Promise.allSettled([
+      applyPlan(pa.plan, {
+        state: sa,
+        registry: registry(),
+        ctx: { chassis: dev },
+        config: pa.config,
+      }),
+      applyPlan(pb.plan, {
+        state: sb,
+        registry: registry(),
+        ctx: { chassis: dev },
+        config: pb.config,
+      }),
+    ]);
+    const refused = results.filter((r) => r.status === "rejected");
+    assert.equal(refused.length, 1, JSON.stringify(results.map((r) => r.status)));
+    assert.ok((refused[0] as PromiseRejectedResult).reason instanceof ConflictError);
+    assert.match((refused[0] as PromiseRejectedResult).reason.message, /Lock state:lab is held by/);
+  } finally {
+    a.close();
+    b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("computePlan keeps prevent_destroy from state when the block is removed", async () => {
+  const dev = new Device();
+  const store = openStore(":memory:");
+  const state = new EngineState(store, "t");
+  try {
+    const text =
+      'resource "vessel_pool" "p" {\n  name = "a"\n  size = 8\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n';
+    const config = await Config.create(await parseConfigDocument("p.hcl", text), registry(), {
+      env: {},
+    });
+    const p = await computePlan({ config, state, registry: registry(), ctx: { chassis: dev } });
+    await applyPlan(p, { state, registry: registry(), ctx: { chassis: dev }, config });
+    const empty = await Config.create(
+      await parseConfigDocument("e.hcl", "locals {}\n"),
+      registry(),
+      { env: {} },
+    );
+    await assert.rejects(
+      computePlan({ config: empty, state, registry: registry(), ctx: { chassis: dev } }),
+      (e) =>
+        e instanceof SafetyError &&
+        /vessel_pool\.p has lifecycle\.prevent_destroy set/.test(e.message),
+    );
+    await assert.rejects(
+      computePlan({ state, registry: registry(), ctx: { chassis: dev }, destroy: true }),
+      SafetyError,
+    );
+  } finally {
+    store.close();
+  }
+});
