@@ -1,26 +1,19 @@
 /**
- * Imperative VLAN operations on one switch module, each inside the change envelope
- * (lock, snapshot of the switch, audit intent, apply, read-back verify, audit outcome, rollback).
- * `vessel net vlan add|remove` and the REST API call these; the engine uses `vessel_vlan`.
+ * Imperative VLAN operations on one switch module, each under the watchdog inside the change
+ * envelope ({@link runSwitchChange}: lock, snapshot, audit intent, apply, `commit trial` or
+ * immediate apply, heartbeat, read-back, confirm, audit outcome, rollback on failure).
+ * `vessel net vlan add|remove` call these; the engine's `vessel_vlan` can call them too.
  *
  * @example
- * const r = await vlanAdd(envelope, chassis.switch("swi2"), { id: 100, name: "prod" });
+ * const r = await vlanAdd(net, "swi2", { id: 100, name: "prod" });
  * r.result; // "created" | "updated" | "unchanged"
  */
-import { DeviceError } from "../../errors.ts";
-import { type EnvelopeContext, runChange } from "../envelope.ts";
-
-/** The slice of the SDK's SwitchClient these operations use. */
-export interface VlanSwitch {
-  readonly name: string;
-  getVlan(id: number): Promise<{ id: number; name?: string; description?: string } | undefined>;
-  createVlan(spec: { id: number; name?: string; description?: string }): Promise<unknown>;
-  updateVlan(
-    id: number,
-    patch: { name?: string | null; description?: string | null },
-  ): Promise<unknown>;
-  deleteVlan(id: number): Promise<void>;
-}
+import { DeviceError, ValidationError } from "../../errors.ts";
+import { vlanDescription, vlanId, vlanName } from "./cli_text.ts";
+import { type NetContext, runSwitchChange, type SwitchChangeResult } from "./txn.ts";
+import type { EnvelopeContext } from "../envelope.ts";
+import type { Chassis } from "../../chassis/chassis.ts";
+import type { ConfigModel } from "./vrp_parse.ts";
 
 /** What a VLAN operation did. */
 export interface VlanOpResult {
@@ -31,15 +24,50 @@ export interface VlanOpResult {
   description?: string;
   /** Snapshot taken (or reused) before the change; absent when nothing had to change. */
   snapshotId?: string;
+  /** `committed` (heartbeat green, change kept) or `unchanged`. */
+  watchdog: "committed" | "unchanged";
+  /** The full transaction result (commands, heartbeat evidence, mode). */
+  change?: SwitchChangeResult;
 }
 
-/** Options of {@link vlanAdd}. */
+/** Options of {@link vlanAdd}: `""` clears a name or description. */
 export interface VlanAddSpec {
   id: number;
   name?: string;
   description?: string;
-  /** Audit actor (default from the environment). */
+  /** Audit actor (default: the context's, else from the environment). */
   actor?: string;
+}
+
+/**
+ * Accept both call shapes: `(net, "swi2", spec)` and the older `(envelope, switchClient, spec)`
+ * (REST routes), which runs with the default watchdog on the envelope's chassis.
+ */
+function netArgs(
+  ctx: NetContext | EnvelopeContext,
+  sw: string | { readonly name: string },
+  actor?: string,
+): [NetContext, string] {
+  const name = typeof sw === "string" ? sw : sw.name;
+  if ("envelope" in ctx) return [actor ? { ...ctx, actor } : ctx, name];
+  const chassis = (ctx.env as { chassis?: Chassis }).chassis;
+  if (!chassis) throw new ValidationError("The envelope context has no open chassis (env.chassis)");
+  return [{ envelope: ctx, chassis, actor }, name];
+}
+
+/** Validate a VLAN request before any device I/O (throws {@link ValidationError}). */
+export function checkVlanSpec(spec: VlanAddSpec, op: "add" | "remove" = "add"): VlanAddSpec {
+  const id = vlanId(spec.id, "id");
+  if (op === "remove" && id === 1) {
+    throw new ValidationError("VLAN 1 is the default VLAN and cannot be deleted", { field: "id" });
+  }
+  return {
+    id,
+    ...(spec.name !== undefined ? { name: spec.name === "" ? "" : vlanName(spec.name) } : {}),
+    ...(spec.description !== undefined
+      ? { description: spec.description === "" ? "" : vlanDescription(spec.description) }
+      : {}),
+  };
 }
 
 /**
@@ -47,95 +75,94 @@ export interface VlanAddSpec {
  * (and nothing audited) when the VLAN already matches.
  */
 export async function vlanAdd(
-  envelope: EnvelopeContext,
-  sw: VlanSwitch,
-  spec: VlanAddSpec,
+  ctx: NetContext | EnvelopeContext,
+  target: string | { readonly name: string },
+  input: VlanAddSpec,
 ): Promise<VlanOpResult> {
-  const existing = await sw.getVlan(spec.id);
-  const patch: { name?: string; description?: string } = {};
-  if (spec.name !== undefined && spec.name !== (existing?.name ?? "")) patch.name = spec.name;
-  if (spec.description !== undefined && spec.description !== (existing?.description ?? "")) {
-    patch.description = spec.description;
-  }
-  if (existing && Object.keys(patch).length === 0) {
-    return {
-      switch: sw.name,
-      id: spec.id,
-      result: "unchanged",
-      name: existing.name,
-      description: existing.description,
-    };
-  }
-  const operation = existing ? "vlan.update" : "vlan.add";
-  const r = await runChange(envelope, {
-    actor: spec.actor,
-    target: { kind: "switch", id: sw.name },
-    operation,
-    parameters: { vlan_id: spec.id, ...patch },
-    scopes: [`switch:${sw.name}`],
-    apply: async () => {
-      if (existing) await sw.updateVlan(spec.id, patch);
-      else await sw.createVlan({ id: spec.id, ...patch });
-      return {};
+  const spec = checkVlanSpec(input);
+  const [net, sw] = netArgs(ctx, target, input.actor);
+  let existed = false;
+  const r = await runSwitchChange(net, {
+    switch: sw,
+    operation: "vlan.add",
+    parameters: { vlan_id: spec.id, name: spec.name, description: spec.description },
+    plan(cfg: ConfigModel) {
+      existed = cfg.vlanIds.has(spec.id);
+      const cur = cfg.vlans.get(spec.id) ?? {};
+      const sub: string[] = [];
+      for (const k of ["name", "description"] as const) {
+        const want = spec[k];
+        if (want === undefined || (cur[k] ?? "") === want) continue;
+        sub.push(want === "" ? `undo ${k}` : `${k} ${want}`);
+      }
+      if (existed && !sub.length) return { commands: [] };
+      return { commands: [`vlan ${spec.id}`, ...sub, "quit"], summary: { existed } };
     },
-    verify: async () => {
-      const v = await sw.getVlan(spec.id);
-      if (!v) {
-        throw new DeviceError(`VLAN ${spec.id} on ${sw.name} is missing after ${operation}`, {
-          device: sw.name,
-        });
+    verify(cfg: ConfigModel) {
+      const v = cfg.vlans.get(spec.id) ?? {};
+      if (!cfg.vlanIds.has(spec.id)) {
+        throw new DeviceError(
+          `VLAN ${spec.id} is not in the configuration of ${sw} after the change`,
+          {
+            device: sw,
+          },
+        );
       }
       for (const k of ["name", "description"] as const) {
-        if (patch[k] !== undefined && (v[k] ?? "") !== patch[k]) {
+        if (spec[k] !== undefined && (v[k] ?? "") !== spec[k]) {
           throw new DeviceError(
-            `VLAN ${spec.id} on ${sw.name}: ${k} is "${v[k] ?? ""}" after ${operation}, expected "${
-              patch[k]
-            }"`,
-            { device: sw.name },
+            `VLAN ${spec.id} on ${sw}: ${k} is ${
+              JSON.stringify(v[k] ?? null)
+            } after the change, expected ${JSON.stringify(spec[k])}`,
+            { device: sw },
           );
         }
       }
-      return { vlan: v };
+      return { vlan: { id: spec.id, ...v } };
     },
   });
-  const v = await sw.getVlan(spec.id);
   return {
-    switch: sw.name,
+    switch: sw,
     id: spec.id,
-    result: existing ? "updated" : "created",
-    name: v?.name,
-    description: v?.description,
+    result: !r.changed ? "unchanged" : existed ? "updated" : "created",
+    name: spec.name,
+    description: spec.description,
     snapshotId: r.snapshotId,
+    watchdog: r.changed ? "committed" : "unchanged",
+    change: r,
   };
 }
 
 /** Delete a VLAN; a VLAN that is already absent is not an error (and changes nothing). */
 export async function vlanRemove(
-  envelope: EnvelopeContext,
-  sw: VlanSwitch,
-  spec: { id: number; actor?: string },
+  ctx: NetContext | EnvelopeContext,
+  target: string | { readonly name: string },
+  input: { id: number; actor?: string },
 ): Promise<VlanOpResult> {
-  if (!(await sw.getVlan(spec.id))) {
-    return { switch: sw.name, id: spec.id, result: "already absent" };
-  }
-  const r = await runChange(envelope, {
-    actor: spec.actor,
-    target: { kind: "switch", id: sw.name },
+  const { id } = checkVlanSpec({ id: input.id }, "remove");
+  const [net, sw] = netArgs(ctx, target, input.actor);
+  const r = await runSwitchChange(net, {
+    switch: sw,
     operation: "vlan.remove",
-    parameters: { vlan_id: spec.id },
-    scopes: [`switch:${sw.name}`],
-    apply: async () => {
-      await sw.deleteVlan(spec.id);
-      return {};
+    parameters: { vlan_id: id },
+    plan(cfg) {
+      return { commands: cfg.vlanIds.has(id) ? [`undo vlan ${id}`] : [] };
     },
-    verify: async () => {
-      if (await sw.getVlan(spec.id)) {
-        throw new DeviceError(`VLAN ${spec.id} on ${sw.name} is still present after vlan.remove`, {
-          device: sw.name,
+    verify(cfg) {
+      if (cfg.vlanIds.has(id)) {
+        throw new DeviceError(`VLAN ${id} is still in the configuration of ${sw} after removal`, {
+          device: sw,
         });
       }
       return { gone: true };
     },
   });
-  return { switch: sw.name, id: spec.id, result: "removed", snapshotId: r.snapshotId };
+  return {
+    switch: sw,
+    id,
+    result: r.changed ? "removed" : "already absent",
+    snapshotId: r.snapshotId,
+    watchdog: r.changed ? "committed" : "unchanged",
+    change: r,
+  };
 }

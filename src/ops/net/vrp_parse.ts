@@ -272,7 +272,8 @@ export function undoIfaceLine(line: string): string | undefined {
   if ((x = /^port hybrid (?:tagged|untagged) vlan (.+)$/.exec(line))) {
     return `undo port hybrid vlan ${x[1]}`;
   }
-  if (/^port hybrid pvid vlan /.test(line)) return "undo port hybrid pvid vlan";
+  // `port hybrid pvid vlan 1` restores the default on every build (some lack the undo form).
+  if (/^port hybrid pvid vlan /.test(line)) return "port hybrid pvid vlan 1";
   if (/^description /.test(line)) return "undo description";
   if (line === "shutdown") return "undo shutdown";
   if (/^eth-trunk \d+$/.test(line)) return "undo eth-trunk";

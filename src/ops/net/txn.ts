@@ -1,0 +1,504 @@
+/**
+ * One switch change under the watchdog, inside the change envelope (`docs/watchdog.md`):
+ *
+ * 1. open a dedicated VRP session, detect the commit mode, read the running configuration and
+ *    let the operation plan its commands (no commands: nothing happens, nothing is audited);
+ * 2. `runChange` (lock, snapshot of `switch:<swiN>`, audit intent), then **apply**:
+ *    diagnostics before; on an immediate VRP a *lifeline* session over the other path (the HMM
+ *    jump) is opened first; the commands go one by one; a two-stage VRP ends with
+ *    `commit trial <seconds>` so the switch itself reverts unless confirmed;
+ * 3. health checks, in order: `heartbeat` (fresh probes until green or the deadline),
+ *    `readback` (the operation's own check on the running configuration), `diagnostics`
+ *    (after-change blade tables), `confirm` (two-stage: `commit` confirms the trial; optional
+ *    `save`);
+ * 4. any failure: the envelope records the failed outcome and calls {@link rollbackSwitch}: a
+ *    two-stage switch is reverted with `abort trial` (or by its own trial timer when no path is
+ *    left), an immediate switch is put back by Vessel from the pre-change configuration over the
+ *    first path that answers (lifeline, direct, fresh HMM jump), polling until the rollback
+ *    deadline; then the envelope re-captures the scope and proves it equals the snapshot.
+ *
+ * @module
+ */
+import { DeviceError, SafetyError, TimeoutError, TransportError } from "../../errors.ts";
+import type { VrpMode, VrpSession } from "../../drivers/vrp/session.ts";
+import { VrpCommitError } from "../../drivers/vrp/errors.ts";
+import type { Chassis } from "../../chassis/chassis.ts";
+import { redactError } from "../../util/redact.ts";
+import { type EnvelopeContext, type Evidence, runChange } from "../envelope.ts";
+import { assertSafeLine } from "./cli_text.ts";
+import {
+  closeQuietly,
+  display,
+  hasHmmShell,
+  type OpenedSession,
+  openVrpSession,
+  type VrpPath,
+} from "./conn.ts";
+import { type ConfigModel, parseConfig, reconcileCommands, sameConfigText } from "./vrp_parse.ts";
+import {
+  heartbeat,
+  type HeartbeatEvidence,
+  heartbeatFailure,
+  pause,
+  probesFor,
+  type WatchdogConfig,
+  watchdogConfig,
+} from "./watchdog.ts";
+import { type BladePortDiag, diagnoseOnSession } from "./diag.ts";
+
+/** What switch operations need: the envelope, the open chassis and the watchdog settings. */
+export interface NetContext {
+  envelope: EnvelopeContext;
+  chassis: Chassis;
+  watchdog?: Partial<WatchdogConfig>;
+  actor?: string;
+  /** Progress lines (the CLI prints them on stderr). */
+  log?: (line: string) => void;
+}
+
+/** The commands an operation wants to send (system view), and what they mean. */
+export interface SwitchPlan {
+  commands: string[];
+  summary?: Record<string, unknown>;
+}
+
+/** One operation on one switch. */
+export interface SwitchChangeSpec {
+  switch: string;
+  /** Dotted audit verb: `vlan.add`, `port.set`, `lag.create`. */
+  operation: string;
+  parameters: Record<string, unknown>;
+  /** Commands from the live configuration; an empty list means "already as wanted". */
+  plan(cfg: ConfigModel, s: VrpSession): SwitchPlan | Promise<SwitchPlan>;
+  /** Check the running configuration after the commit; throw when it is not as wanted. */
+  verify(cfg: ConfigModel, s: VrpSession): Evidence | Promise<Evidence>;
+}
+
+/** Result of {@link runSwitchChange}. */
+export interface SwitchChangeResult {
+  switch: string;
+  changed: boolean;
+  mode: VrpMode;
+  commands: string[];
+  summary?: Record<string, unknown>;
+  snapshotId?: string;
+  changeId?: string;
+  heartbeat?: HeartbeatEvidence;
+  committed: boolean;
+  evidence?: Evidence;
+}
+
+/** Shared state of one transaction (apply → checks → rollback). */
+interface TxState {
+  sw: string;
+  mode: VrpMode;
+  main: OpenedSession;
+  lifeline?: OpenedSession;
+  preText: string;
+  lostAt?: string;
+  trialSentAt?: number;
+  trialSeconds: number;
+  blades: number[];
+}
+
+const usable = (o?: OpenedSession) => !!o && o.session.usable;
+
+function isPathLoss(e: unknown): boolean {
+  return e instanceof TimeoutError || e instanceof TransportError;
+}
+
+/** Compact diagnostics for the audit record. */
+function compactDiag(ports: BladePortDiag[]): Evidence[] {
+  return ports.map((p) => ({
+    port: p.port,
+    link: p.link,
+    macs: p.macs.length,
+    arp: p.arp.map((a) => a.ip),
+    lldp: p.lldp.map((l) => l.neighborDevice),
+    ping: p.ping.map((x) => `${x.ip}:${x.received}/${x.sent}`),
+    reachable: p.reachable,
+  }));
+}
+
+/** Blades to diagnose around a change: the must-reach list plus every blade with an iBMC. */
+function bladesFor(chassis: Chassis, mustReach: number[]): number[] {
+  const present = Object.keys(chassis.endpoints.ibmc ?? {}).map(Number).filter((n) => n > 0);
+  return [...new Set([...mustReach, ...present])].sort((a, b) => a - b);
+}
+
+/**
+ * Run one switch operation under the watchdog (see the module text).
+ *
+ * @throws the apply/heartbeat/verify error after a successful rollback
+ * @throws {SafetyError} when the rollback could not restore the switch (manual recovery)
+ */
+export async function runSwitchChange(
+  net: NetContext,
+  spec: SwitchChangeSpec,
+): Promise<SwitchChangeResult> {
+  const cfg = watchdogConfig(net.watchdog);
+  const sw = spec.switch;
+  const log = net.log ?? (() => {});
+  const cmdOpts = { timeoutMs: cfg.probeTimeoutMs };
+  const main = await openVrpSession(net.chassis, sw, {});
+  let st: TxState | undefined;
+  try {
+    const mode = await main.session.mode();
+    const preText = await display(main.session, "display current-configuration");
+    const plan = await spec.plan(parseConfig(preText), main.session);
+    for (const c of plan.commands) assertSafeLine(c);
+    if (!plan.commands.length) {
+      return {
+        switch: sw,
+        changed: false,
+        mode,
+        commands: [],
+        summary: plan.summary,
+        committed: false,
+      };
+    }
+    const state: TxState = {
+      sw,
+      mode,
+      main,
+      preText,
+      trialSeconds: cfg.trialSeconds,
+      blades: cfg.diagnostics ? bladesFor(net.chassis, cfg.mustReach) : cfg.mustReach,
+    };
+    st = state;
+    let hb: HeartbeatEvidence | undefined;
+    let committed = false;
+    let rolledBack: Evidence | undefined;
+    const r = await runChange(net.envelope, {
+      actor: net.actor,
+      target: { kind: "switch", id: sw },
+      operation: spec.operation,
+      parameters: { ...spec.parameters, commands: plan.commands },
+      scopes: [`switch:${sw}`],
+      apply: async () => {
+        const ev: Evidence = { mode, path: main.path, commands: plan.commands };
+        // Under the lock now: make sure nobody changed the switch since the plan was made.
+        const now = await display(main.session, "display current-configuration", cmdOpts);
+        if (!sameConfigText(now, preText)) {
+          throw new SafetyError(
+            `The configuration of ${sw} changed between planning and applying ${spec.operation}`,
+            { hint: "Run the command again: it re-reads the switch" },
+          );
+        }
+        if (state.blades.length) {
+          ev.diag_before = compactDiag(
+            await diagnoseOnSession(main.session, sw, state.blades, cmdOpts),
+          );
+        }
+        if (mode === "immediate") {
+          state.lifeline = await openLifeline(net.chassis, sw, main.path, cmdOpts.timeoutMs)
+            .catch((e) => {
+              ev.lifeline_error = redactError(e);
+              return undefined;
+            });
+          ev.lifeline = state.lifeline?.path ?? null;
+        }
+        log(`${sw}: applying ${plan.commands.length} command(s) (${mode})`);
+        await main.session.exec("system-view", cmdOpts);
+        for (const c of plan.commands) {
+          try {
+            await main.session.exec(c, cmdOpts);
+          } catch (e) {
+            if (!isPathLoss(e)) throw e;
+            state.lostAt = c;
+            break;
+          }
+        }
+        if (mode === "two-stage" && state.lostAt === undefined) {
+          const cmd = `commit trial ${cfg.trialSeconds}`;
+          state.trialSentAt = performance.now();
+          try {
+            const c = await main.session.exec(cmd, { ...cmdOpts, allowError: true, confirm: "Y" });
+            if (c.errors.length || c.pending) {
+              throw new VrpCommitError(
+                `Commit trial failed on ${sw}: ${c.errors[0] ?? "changes still pending"}`,
+                { device: sw, command: cmd, output: c.output, messageId: c.errors[0] },
+              );
+            }
+            ev.commit_trial = { seconds: cfg.trialSeconds, info: c.info };
+          } catch (e) {
+            if (!isPathLoss(e)) throw e;
+            state.lostAt = cmd;
+          }
+          log(`${sw}: commit trial ${cfg.trialSeconds} s; waiting for the heartbeat`);
+        } else if (mode === "immediate" && state.lostAt === undefined) {
+          await main.session.exec("return", { ...cmdOpts, allowError: true, confirm: "N" })
+            .catch((e) => {
+              if (!isPathLoss(e)) throw e;
+              state.lostAt = "return";
+            });
+        }
+        if (state.lostAt !== undefined) ev.session_lost_at = state.lostAt;
+        return ev;
+      },
+      health: [
+        {
+          name: "heartbeat",
+          check: async () => {
+            hb = await heartbeat(probesFor(net.chassis, sw, cfg), cfg);
+            log(`${sw}: heartbeat ${hb.ok ? "green" : "red"} after ${hb.elapsed_ms} ms`);
+            if (!hb.ok) throw heartbeatFailure(sw, hb);
+            return { ...hb };
+          },
+        },
+        {
+          name: "readback",
+          check: async () => {
+            const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
+            const text = await display(s, "display current-configuration", cmdOpts);
+            const ev = await spec.verify(parseConfig(text), s);
+            return { ok: true, ...ev };
+          },
+        },
+        {
+          name: "diagnostics",
+          check: async () => {
+            if (!state.blades.length) return { ok: true, skipped: true };
+            const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
+            const after = await diagnoseOnSession(s, sw, state.blades, cmdOpts);
+            return { ok: true, diag_after: compactDiag(after) };
+          },
+        },
+        {
+          name: "confirm",
+          check: async () => {
+            const ev = await confirm(net.chassis, state, cfg.save, cmdOpts.timeoutMs);
+            committed = true;
+            log(`${sw}: ${mode === "two-stage" ? "trial confirmed (commit)" : "change kept"}`);
+            return ev;
+          },
+        },
+      ],
+      rollback: async () => {
+        log(`${sw}: rolling back`);
+        rolledBack = await rollbackSwitch(net.chassis, state, cfg);
+        log(`${sw}: rolled back (${rolledBack.method}) in ${rolledBack.elapsed_ms} ms`);
+        return rolledBack;
+      },
+    }).catch((e) => {
+      // The envelope rethrows the original failure after a proven rollback: say so.
+      if (rolledBack && !(e instanceof SafetyError && /did not restore/.test(e.message))) {
+        throw new SafetyError(
+          `${spec.operation} on ${sw} was rolled back (${rolledBack.method}): ${redactError(e)}`,
+          {
+            cause: e,
+            hint:
+              "The switch is back to its pre-change configuration; see vessel audit list --target " +
+              `switch:${sw} for the heartbeat evidence`,
+            details: { rolled_back: true, method: rolledBack.method, reason: redactError(e) },
+          },
+        );
+      }
+      throw e;
+    });
+    return {
+      switch: sw,
+      changed: true,
+      mode,
+      commands: plan.commands,
+      summary: plan.summary,
+      snapshotId: r.snapshotId,
+      changeId: r.changeId,
+      heartbeat: hb,
+      committed,
+      evidence: r.evidence,
+    };
+  } finally {
+    await closeQuietly(st?.lifeline?.session);
+    await closeQuietly(main.session);
+  }
+}
+
+/** The lifeline for an immediate switch: a session over the *other* path (HMM jump). */
+async function openLifeline(
+  chassis: Chassis,
+  sw: string,
+  mainPath: VrpPath,
+  timeoutMs: number,
+): Promise<OpenedSession | undefined> {
+  if (!hasHmmShell(chassis)) return undefined;
+  const path: VrpPath = mainPath === "direct" ? "hmm-jump" : "hmm-jump";
+  return await openVrpSession(chassis, sw, { path, timeoutMs });
+}
+
+/** The main session when it still works, else a fresh one (kept as the new main). */
+async function sessionFor(chassis: Chassis, st: TxState, timeoutMs: number): Promise<VrpSession> {
+  if (usable(st.main)) return st.main.session;
+  const fresh = await openVrpSession(chassis, st.sw, { timeoutMs });
+  await closeQuietly(st.main.session);
+  st.main = fresh;
+  return fresh.session;
+}
+
+/** Two-stage: confirm the trial with `commit` and prove the change survived; optional save. */
+async function confirm(
+  chassis: Chassis,
+  st: TxState,
+  save: boolean,
+  timeoutMs: number,
+): Promise<Evidence> {
+  const o = { timeoutMs };
+  const ev: Evidence = { mode: st.mode };
+  if (st.mode === "two-stage") {
+    const used = performance.now() - (st.trialSentAt ?? performance.now());
+    const left = st.trialSeconds * 1000 - used;
+    if (left < 1000) {
+      throw new TimeoutError(
+        `The trial on ${st.sw} has ${
+          Math.max(0, Math.round(left))
+        } ms left: too late to confirm safely`,
+        { hint: "Raise --trial above the heartbeat deadline; the switch reverts by itself" },
+      );
+    }
+    const s = await sessionFor(chassis, st, timeoutMs);
+    const before = await display(s, "display current-configuration", o);
+    if (s.prompt?.view !== "system") await s.exec("system-view", o);
+    const c = await s.exec("commit", { ...o, allowError: true, confirm: "Y" });
+    if (c.errors.length) {
+      throw new VrpCommitError(`Confirming the trial on ${st.sw} failed: ${c.errors[0]}`, {
+        device: st.sw,
+        command: "commit",
+        output: c.output,
+        messageId: c.errors[0],
+      });
+    }
+    await s.exec("return", { ...o, allowError: true, confirm: "N" });
+    const after = await display(s, "display current-configuration", o);
+    if (!sameConfigText(before, after)) {
+      throw new DeviceError(
+        `The configuration of ${st.sw} changed while the trial was confirmed (did it expire?)`,
+        { device: st.sw },
+      );
+    }
+    ev.trial_confirmed = true;
+    ev.confirmed_after_ms = Math.round(used);
+    ev.info = c.info;
+  }
+  if (save) {
+    const s = await sessionFor(chassis, st, timeoutMs);
+    await s.save({ timeoutMs: Math.max(timeoutMs, 60_000) });
+    ev.saved = true;
+  }
+  return { ok: true, committed: true, ...ev };
+}
+
+/**
+ * Put a switch back to the pre-change configuration (the envelope's custom rollback; it then
+ * re-captures and compares with the snapshot).
+ */
+export async function rollbackSwitch(
+  chassis: Chassis,
+  st: TxState,
+  cfg: Required<WatchdogConfig>,
+): Promise<Evidence> {
+  const t0 = performance.now();
+  const deadline = cfg.rollbackDeadlineMs;
+  const timeoutMs = cfg.probeTimeoutMs;
+  const attempts: Evidence[] = [];
+  const ev: Evidence = { mode: st.mode, deadline_ms: deadline, attempts };
+  // Candidate sessions, in order: the main one, the lifeline, then fresh ones per path.
+  const paths: VrpPath[] = hasHmmShell(chassis) &&
+      chassis.endpoints.switches[st.sw]?.via !== "hmm"
+    ? ["direct", "hmm-jump"]
+    : [chassis.endpoints.switches[st.sw]?.via === "hmm" ? "hmm-jump" : "direct"];
+  const tryOn = async (label: string, s: VrpSession): Promise<boolean> => {
+    const o = { timeoutMs };
+    try {
+      if (st.mode === "two-stage") {
+        if (s.prompt?.view !== "system") await s.exec("system-view", o);
+        const a = await s.exec("abort trial", { ...o, allowError: true, confirm: "Y" });
+        ev.method = a.errors.length ? "trial-expired" : "abort-trial";
+        ev.abort_trial = a.errors[0] ?? a.info[0] ?? "ok";
+        await s.exec("return", { ...o, allowError: true, confirm: "N" });
+      }
+      const nowText = await display(s, "display current-configuration", o);
+      if (!sameConfigText(nowText, st.preText)) {
+        const plan = reconcileCommands(parseConfig(st.preText), parseConfig(nowText));
+        for (const c of plan.commands) assertSafeLine(c);
+        ev.restore_commands = plan.commands;
+        if (plan.unsupported.length) ev.unsupported = plan.unsupported;
+        await s.exec("system-view", o);
+        for (const c of plan.commands) await s.exec(c, o);
+        if (st.mode === "two-stage") {
+          const c = await s.exec("commit", { ...o, allowError: true, confirm: "Y" });
+          if (c.errors.length) throw new Error(`commit of the restore failed: ${c.errors[0]}`);
+        }
+        await s.exec("return", { ...o, allowError: true, confirm: "N" });
+        ev.method = `${ev.method ? `${ev.method}+` : ""}restore-commands`;
+      } else ev.method ??= "unchanged";
+      const final = await display(s, "display current-configuration", o);
+      ev.equal_to_pre_change = sameConfigText(final, st.preText);
+      ev.path = label;
+      attempts.push({ path: label, ok: true, at_ms: Math.round(performance.now() - t0) });
+      return true;
+    } catch (e) {
+      attempts.push({
+        path: label,
+        ok: false,
+        at_ms: Math.round(performance.now() - t0),
+        error: redactError(e),
+      });
+      return false;
+    }
+  };
+  // 1. Sessions we already hold: on an immediate switch the lifeline first (the change session
+  //    may be the one that lost its path), on a two-stage switch the change session first
+  //    (`abort trial` there is instant).
+  const held: [string, OpenedSession | undefined][] = st.mode === "immediate"
+    ? [["lifeline", st.lifeline], ["change session", st.main]]
+    : [["change session", st.main], ["lifeline", st.lifeline]];
+  for (const [what, o] of held) {
+    if (usable(o) && await tryOn(`${o!.path} (${what})`, o!.session)) return done();
+  }
+  // 2. Fresh sessions, per path, until the deadline (a two-stage switch comes back by itself
+  //    when its trial timer fires).
+  for (;;) {
+    for (const path of paths) {
+      const left = deadline - (performance.now() - t0);
+      if (left <= 0) break;
+      let o: OpenedSession | undefined;
+      try {
+        o = await openVrpSession(chassis, st.sw, { path, timeoutMs: Math.min(timeoutMs, left) });
+      } catch (e) {
+        attempts.push({
+          path,
+          ok: false,
+          at_ms: Math.round(performance.now() - t0),
+          error: redactError(e),
+        });
+        continue;
+      }
+      try {
+        if (await tryOn(path, o.session)) return done();
+      } finally {
+        await closeQuietly(o.session);
+      }
+    }
+    const left = deadline - (performance.now() - t0);
+    if (left <= 0) break;
+    await pause(Math.min(cfg.intervalMs, left));
+  }
+  ev.restored = false;
+  ev.elapsed_ms = Math.round(performance.now() - t0);
+  if (attempts.length > 20) ev.attempts = [...attempts.slice(0, 5), ...attempts.slice(-15)];
+  throw new SafetyError(
+    `Could not reach ${st.sw} on any path within ${deadline} ms to roll back`,
+    {
+      hint: st.mode === "two-stage"
+        ? "The switch reverts by itself when its commit trial expires; check it from the console"
+        : "Restore from the snapshot once the management path is back (vessel restore)",
+      details: ev,
+    },
+  );
+
+  function done(): Evidence {
+    ev.elapsed_ms = Math.round(performance.now() - t0);
+    if (attempts.length > 20) ev.attempts = [...attempts.slice(0, 5), ...attempts.slice(-15)];
+    return ev;
+  }
+}
