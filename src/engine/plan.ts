@@ -765,9 +765,15 @@ function driftOf(
 export function driftBetween(
   def: ResourceDefinition,
   prior: StateEntry,
-  live: Attributes,
+  rawLive: Attributes,
 ): DriftEntry | undefined {
   const skip = new Set<string>([...(def.computed ?? []), ...(def.secrets ?? [])]);
+  for (const k of def.keepWhenUnset ?? []) if (prior.attributes[k] === undefined) skip.add(k);
+  // The same normalisation as the plan, with the recorded values in the place of the desired.
+  let live = rawLive;
+  try {
+    live = def.normalize ? def.normalize(prior.attributes, rawLive) : rawLive;
+  } catch { /* compare raw */ }
   const changes: DriftChange[] = [];
   for (const k of [...new Set([...Object.keys(prior.attributes), ...Object.keys(live)])].sort()) {
     if (skip.has(k) || isSecretHash(prior.attributes[k])) continue;
