@@ -276,6 +276,16 @@ export function createIbmcApp(
       Memory: { "@odata.id": `${ROOT}/Systems/1/Memory` },
       EthernetInterfaces: { "@odata.id": `${ROOT}/Systems/1/EthernetInterfaces` },
       LogServices: { "@odata.id": `${ROOT}/Systems/1/LogServices` },
+      Storage: { "@odata.id": `${ROOT}/Systems/1/Storages` },
+      NetworkInterfaces: { "@odata.id": `${ROOT}/Systems/1/NetworkInterfaces` },
+      TrustedModules: {
+        FirmwareVersion: null,
+        InterfaceType: "TPM1_2",
+        Status: { Health: null, State: "Absent" },
+      },
+      PCIeDevices: [],
+      PCIeFunctions: [],
+      Bios: null,
       Links: {
         Chassis: [{ "@odata.id": `${ROOT}/Chassis/1` }],
         Managers: [{ "@odata.id": `${ROOT}/Managers/1` }],
@@ -561,6 +571,22 @@ export function createIbmcApp(
     });
   });
 
+  for (
+    const [path, type, name] of [
+      ["Systems/1/Storages", "#StorageCollection.StorageCollection", "Storage Collection"],
+      [
+        "Systems/1/NetworkInterfaces",
+        "#NetworkInterfaceCollection.NetworkInterfaceCollection",
+        "Network Interface Collection",
+      ],
+      [
+        "Chassis/1/NetworkAdapters",
+        "#NetworkAdapterCollection.NetworkAdapterCollection",
+        "Network Adapter Collection",
+      ],
+    ]
+  ) app.get(`${ROOT}/${path}`, () => json(collection(`${ROOT}/${path}`, type, name, [])));
+
   // ---- Chassis
   app.get(
     `${ROOT}/Chassis`,
@@ -590,6 +616,7 @@ export function createIbmcApp(
       Oem: { Huawei: { ChassisID: null, InletTemperatureCelsius: 26, SlotNumber: spec.slot } },
       Power: { "@odata.id": `${ROOT}/Chassis/1/Power` },
       Thermal: { "@odata.id": `${ROOT}/Chassis/1/Thermal` },
+      NetworkAdapters: { "@odata.id": `${ROOT}/Chassis/1/NetworkAdapters` },
       Links: {
         ComputerSystems: [{ "@odata.id": `${ROOT}/Systems/1` }],
         ManagedBy: [{ "@odata.id": `${ROOT}/Managers/1` }],

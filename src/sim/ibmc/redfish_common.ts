@@ -285,7 +285,8 @@ export function collection(
   members: string[],
 ): Record<string, unknown> {
   return {
-    "@odata.context": `/redfish/v1/$metadata#${type.replace(/^#/, "").split(".")[0]}`,
+    // iBMC style: the context names the collection path (`$metadata#Managers`).
+    "@odata.context": `/redfish/v1/$metadata#${odataId.replace(/^\/redfish\/v1\/?/, "")}`,
     "@odata.id": odataId,
     "@odata.type": type,
     Name: name,
@@ -501,6 +502,7 @@ export function taskBody(
     "@odata.type": "#Task.v1_0_2.Task",
     Id: t.id,
     Name: t.name,
+    Description: `Task ${t.id}: ${t.name}`,
     TaskState: v.state,
     StartTime: new Date(t.startedAt).toISOString(),
     ...(v.state !== "Running" ? { EndTime: new Date(now).toISOString() } : {}),
