@@ -159,9 +159,3 @@ export function simCommand() {
     });
   return sim;
 }
-
-if (import.meta.main) {
-  // Standalone entry (`deno run -A src/cmd/sim.ts --json`), used by tests; `vessel sim` is the
-  // normal way in.
-  await simCommand().parseAsync(Deno.args, { from: "user" });
-}

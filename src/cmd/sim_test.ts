@@ -4,6 +4,9 @@ import { parseFaultSpec } from "./sim.ts";
 import { openShell } from "../sim/testing.ts";
 
 const SIM_TS = fileURLToPath(new URL("./sim.ts", import.meta.url));
+/** `deno eval` runner: the sim command alone, as `vessel sim` would run it. */
+const RUNNER = `import { simCommand } from ${JSON.stringify(`file://${SIM_TS}`)};\n` +
+  "await simCommand().parseAsync(Deno.args, { from: 'user' });";
 
 Deno.test("parseFaultSpec reads key=value lists and JSON", () => {
   assert.deepEqual(parseFaultSpec("device=swi2,iface=ssh,latencyMs=200,timeout=true"), {
@@ -24,10 +27,9 @@ Deno.test("simCommand --json prints the endpoints first, serves until SIGTERM, r
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "-A",
-        "--quiet",
-        SIM_TS,
+        "eval",
+        RUNNER,
+        "--",
         "--json",
         "--no-hmm",
         "--state",
@@ -75,7 +77,7 @@ Deno.test("simCommand --json prints the endpoints first, serves until SIGTERM, r
     assert.equal(status.code, 0, err);
     assert.match(err, /sim: stopped/);
     const reset = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--quiet", SIM_TS, "reset", "--state", dir],
+      args: ["eval", RUNNER, "--", "reset", "--state", dir],
     }).output();
     assert.equal(reset.code, 0);
     assert.match(new TextDecoder().decode(reset.stdout), /^Reset /);
