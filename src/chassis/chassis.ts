@@ -284,7 +284,18 @@ class ChassisImpl implements Chassis {
     let c = this.#switches.get(key);
     if (!c) {
       const ctx = this.context;
-      c = new SwitchClient(key, (o) => openVrp(ctx, key, o), ctx.defaults);
+      const n = Number(key.slice(3));
+      const exporter = ctx.endpoints.hmm?.ssh
+        ? async (o: CallOptions) => {
+          const hmm = await ctx.hmmShell(o);
+          try {
+            return await hmm.sftpGet(await hmm.swiconfexport(n, o), o);
+          } finally {
+            await hmm.close();
+          }
+        }
+        : undefined;
+      c = new SwitchClient(key, (o) => openVrp(ctx, key, o), ctx.defaults, exporter);
       this.#switches.set(key, c);
     }
     return c;

@@ -14,10 +14,18 @@ import {
   ConflictError,
   DeviceError,
   NotFoundError,
+  UnsupportedError,
   ValidationError,
 } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { parseDisplayVlan, parseVlanConfig } from "../drivers/vrp/parse_vlan.ts";
+import {
+  parseDisplayVersion,
+  parseInterfaceBrief,
+  parseLldpNeighborBrief,
+  parsePortVlan,
+  vlanListChunks,
+} from "../drivers/vrp/parse_port.ts";
 import type { VrpCommandResult, VrpMode, VrpSession } from "../drivers/vrp/session.ts";
 
 /** Longest VLAN name VRP accepts (CloudEngine/VRP `name` in VLAN view: 1–31 characters). */
@@ -117,8 +125,81 @@ function checkText(
   if (!spaces && /\s/.test(v)) fail(field, "must not contain spaces", v);
 }
 
+/** One interface from `display interface brief`. */
+export const SwitchInterfaceSchema = z.object({
+  interface: z.string().describe(
+    "Interface name, e.g. 10GE2/1/1 (blade-facing) or 10GE2/17/1 (uplink)",
+  ),
+  up: z.boolean().describe("Physical link up"),
+  adminDown: z.boolean().describe("Shut down by configuration"),
+  phy: z.string().describe("PHY column as printed (up, down, *down, ^down, up(l))"),
+  protocol: z.string().describe("Protocol column as printed"),
+  inErrors: z.number().int().describe("Input errors"),
+  outErrors: z.number().int().describe("Output errors"),
+});
+/** One interface from `display interface brief`. */
+export type SwitchInterface = z.infer<typeof SwitchInterfaceSchema>;
+
+/** A port's VLAN settings from `display port vlan`. */
+export const PortVlanSchema = z.object({
+  interface: z.string().describe("Interface name"),
+  linkType: z.string().describe("access, trunk, hybrid, …"),
+  pvid: z.number().int().min(1).max(4094).describe("Port default VLAN"),
+  allowed: z.array(z.number().int()).describe("Trunk/hybrid allowed VLANs (sorted)"),
+});
+/** A port's VLAN settings. */
+export type PortVlan = z.infer<typeof PortVlanSchema>;
+
+/** Desired VLAN settings of a port. */
+export interface PortVlanSpec {
+  linkType: "access" | "trunk";
+  /** access: the port's VLAN; trunk: the native VLAN. Default 1. */
+  pvid?: number;
+  /** trunk only: exactly these VLANs are allowed (others removed); omitted = left as is. */
+  allowed?: number[];
+}
+
+/** One LLDP neighbour. */
+export const LldpNeighborSchema = z.object({
+  localInterface: z.string(),
+  neighborInterface: z.string(),
+  neighborDevice: z.string(),
+});
+/** One LLDP neighbour. */
+export type LldpNeighbor = z.infer<typeof LldpNeighborSchema>;
+
+/** Facts from `display version`. */
+export interface SwitchVersion {
+  vrp?: string;
+  software?: string;
+  model?: string;
+  uptimeS?: number;
+}
+
+/**
+ * Validates an interface name before it is typed into the CLI: a letter or digit, then letters,
+ * digits and `- / . :` (CX310 `10GE2/17/1`, `Eth-Trunk1`), at most 64 characters.
+ *
+ * @throws {ValidationError}
+ */
+export function validateInterfaceName(name: string): void {
+  if (
+    typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9\-/.:]{0,63}$/.test(name) ||
+    !/[A-Za-z]/.test(name)
+  ) {
+    throw new ValidationError(`Invalid interface name ${JSON.stringify(name)}`, {
+      field: "interface",
+      details: { rule: "letters, digits and - / . : only, at most 64 characters, e.g. 10GE2/17/1" },
+      hint: "Nothing was sent to the switch",
+    });
+  }
+}
+
 /** Opens (or reopens) the VRP session of one switch. */
 export type VrpSessionOpener = (opts: CallOptions) => Promise<VrpSession>;
+
+/** Produces the switch's configuration archive (the HMM's `swiconfexport` + SFTP). */
+export type ConfigExporter = (opts: CallOptions) => Promise<Uint8Array>;
 
 /** Options of read calls. */
 export type ReadOptions = CallOptions;
@@ -146,11 +227,18 @@ export class SwitchClient {
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
   #authFailure?: AuthError;
+  #exporter?: ConfigExporter;
 
-  constructor(name: string, open: VrpSessionOpener, defaults: CallOptions = {}) {
+  constructor(
+    name: string,
+    open: VrpSessionOpener,
+    defaults: CallOptions = {},
+    exporter?: ConfigExporter,
+  ) {
     this.name = name;
     this.#open = open;
     this.#defaults = defaults;
+    this.#exporter = exporter;
   }
 
   /**
@@ -302,6 +390,152 @@ export class SwitchClient {
         );
       }
     }, opts);
+  }
+
+  /** Interfaces with link state and error counters (`display interface brief`). */
+  async listInterfaces(opts: ReadOptions = {}): Promise<SwitchInterface[]> {
+    const o = this.#opts(opts);
+    const out = (await (await this.#sessionFor(o)).exec("display interface brief", o)).output;
+    return parseInterfaceBrief(out).map((r) => SwitchInterfaceSchema.parse(r));
+  }
+
+  /** Link type, PVID and allowed VLANs of every port (`display port vlan`). */
+  async listPortVlans(opts: ReadOptions = {}): Promise<PortVlan[]> {
+    const o = this.#opts(opts);
+    const out = (await (await this.#sessionFor(o)).exec("display port vlan", o)).output;
+    return parsePortVlan(out).map((r) => PortVlanSchema.parse(r));
+  }
+
+  /**
+   * Sets a port's link type, PVID and (trunk) exact allowed VLAN list, then reads it back.
+   * `port trunk allow-pass vlan` is additive on VRP, so VLANs not wanted are removed with
+   * `undo port trunk allow-pass vlan`; lists go out in chunks of at most 10 items. A link-type
+   * change is applied and re-read first (VRP fills defaults such as VLAN 1 on a new trunk).
+   *
+   * @throws {ValidationError} bad interface, link type or VLAN ids (nothing sent)
+   * @throws {NotFoundError} no such port
+   * @throws {DeviceError} the read-back differs from the request
+   */
+  async setPortVlans(iface: string, spec: PortVlanSpec, opts: CallOptions = {}): Promise<PortVlan> {
+    validateInterfaceName(iface);
+    if (spec.linkType !== "access" && spec.linkType !== "trunk") {
+      throw new ValidationError(`Invalid link type ${JSON.stringify(spec.linkType)}`, {
+        field: "linkType",
+        details: { rule: "access or trunk" },
+      });
+    }
+    const pvid = spec.pvid ?? 1;
+    validateVlanSpec({ id: pvid });
+    const allowed = [...new Set(spec.allowed ?? [])].sort((a, b) => a - b);
+    for (const id of allowed) validateVlanSpec({ id });
+    if (spec.linkType === "access" && spec.allowed?.length) {
+      throw new ValidationError("An access port has no allowed VLAN list", {
+        field: "allowed",
+        details: { rule: "only for trunk ports" },
+      });
+    }
+    return await this.#write(async (o) => {
+      const find = async () => {
+        const p = (await this.listPortVlans(o)).find((x) => x.interface === iface);
+        if (!p) throw new NotFoundError(`Port ${iface} does not exist on ${this.name}`);
+        return p;
+      };
+      let cur = await find();
+      const s = await this.#sessionFor(o);
+      if (cur.linkType !== spec.linkType) {
+        // VRP refuses a link-type change while the port has non-default settings ("Please renew
+        // the default configurations"): put the old type back to its defaults first. Removing
+        // VLAN 1 from a trunk is itself non-default, so a trunk goes back to exactly [1].
+        const cmds: string[] = [`interface ${iface}`];
+        if (cur.linkType === "trunk") {
+          const extra = cur.allowed.filter((v) => v !== 1);
+          for (const c of vlanListChunks(extra)) cmds.push(`undo port trunk allow-pass vlan ${c}`);
+          if (!cur.allowed.includes(1)) cmds.push("port trunk allow-pass vlan 1");
+          if (cur.pvid !== 1) cmds.push("undo port trunk pvid vlan");
+        } else if (cur.linkType === "access" && cur.pvid !== 1) cmds.push("undo port default vlan");
+        cmds.push(`port link-type ${spec.linkType}`, "quit");
+        await s.configure(cmds, o);
+        cur = await find();
+      }
+      const cmds = [`interface ${iface}`];
+      if (spec.linkType === "access") {
+        if (cur.pvid !== pvid) {
+          cmds.push(pvid === 1 ? "undo port default vlan" : `port default vlan ${pvid}`);
+        }
+      } else {
+        const manage = spec.allowed !== undefined;
+        const remove = manage ? cur.allowed.filter((v) => !allowed.includes(v)) : [];
+        const add = manage ? allowed.filter((v) => !cur.allowed.includes(v)) : [];
+        for (const c of vlanListChunks(remove)) cmds.push(`undo port trunk allow-pass vlan ${c}`);
+        for (const c of vlanListChunks(add)) cmds.push(`port trunk allow-pass vlan ${c}`);
+        if (cur.pvid !== pvid) {
+          cmds.push(pvid === 1 ? "undo port trunk pvid vlan" : `port trunk pvid vlan ${pvid}`);
+        }
+      }
+      if (cmds.length > 1) {
+        cmds.push("quit");
+        await s.configure(cmds, o);
+      }
+      const got = await find();
+      const want = {
+        linkType: spec.linkType,
+        pvid,
+        allowed: spec.linkType === "trunk" && spec.allowed !== undefined ? allowed : got.allowed,
+      };
+      if (
+        got.linkType !== want.linkType || got.pvid !== want.pvid ||
+        got.allowed.join(",") !== want.allowed.join(",")
+      ) {
+        throw new DeviceError(
+          `Inconsistent result after apply: port ${iface} on ${this.name} is ${got.linkType} pvid ${got.pvid} allowed [${
+            got.allowed.join(",")
+          }], expected ${want.linkType} pvid ${want.pvid} allowed [${want.allowed.join(",")}]`,
+          { device: this.name, details: { interface: iface, expected: want, actual: got } },
+        );
+      }
+      return got;
+    }, opts);
+  }
+
+  /** LLDP neighbours (`display lldp neighbor brief`): which blade NIC or uplink is on which port. */
+  async lldpNeighbors(opts: ReadOptions = {}): Promise<LldpNeighbor[]> {
+    const o = this.#opts(opts);
+    const out = (await (await this.#sessionFor(o)).exec("display lldp neighbor brief", o)).output;
+    return parseLldpNeighborBrief(out).map((r) => ({
+      localInterface: r.localInterface,
+      neighborInterface: r.neighborInterface,
+      neighborDevice: r.neighborDevice,
+    }));
+  }
+
+  /** VRP version, product software, model and uptime (`display version`). */
+  async version(opts: ReadOptions = {}): Promise<SwitchVersion> {
+    const o = this.#opts(opts);
+    return parseDisplayVersion(
+      (await (await this.#sessionFor(o)).exec("display version", o)).output,
+    );
+  }
+
+  /** The running configuration as text (`display current-configuration`), cipher text included. */
+  async runningConfig(opts: ReadOptions = {}): Promise<string> {
+    const o = this.#opts(opts);
+    return (await (await this.#sessionFor(o)).exec("display current-configuration", o)).output;
+  }
+
+  /**
+   * The switch's configuration archive as the HMM exports it (`swiconfexport`, a tar.gz of
+   * proprietary `.cfg` files; there is no import on SMM v7.63).
+   *
+   * @throws {UnsupportedError} this chassis has no HMM shell
+   */
+  async exportConfig(opts: CallOptions = {}): Promise<Uint8Array> {
+    if (!this.#exporter) {
+      throw new UnsupportedError(
+        `No configuration export for ${this.name}: the chassis has no HMM shell`,
+        { details: { capability: "swiconfexport" } },
+      );
+    }
+    return await this.#exporter(this.#opts(opts));
   }
 
   /** `immediate` (VRP5) or `two-stage` (VRP8, needs `commit`). */
