@@ -157,3 +157,24 @@ Deno.test("SwitchClient stops after the first refused login", async () => {
     await fake.close();
   }
 });
+
+Deno.test("validateInterfaceName accepts VRP names and refuses injection", async () => {
+  const { validateInterfaceName } = await import("./switch.ts");
+  for (const ok of ["10GE2/17/1", "GigabitEthernet0/0/1", "Eth-Trunk1", "40GE1/0/0", "XGE0/0/3"]) {
+    validateInterfaceName(ok);
+  }
+  for (
+    const bad of [
+      "",
+      "10GE2/1/1 ",
+      "GE 0/0/1",
+      "x;reboot",
+      "a?",
+      "1/2/3",
+      "a\nsave",
+      "a".repeat(65),
+    ]
+  ) {
+    assert.throws(() => validateInterfaceName(bad), ValidationError, JSON.stringify(bad));
+  }
+});
