@@ -104,21 +104,27 @@ export async function createSshServer(
   const waiters = new Set<() => void>();
   let closing = false;
 
+  const sleepers = new Set<() => void>();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
+      const done = () => {
+        clearTimeout(t);
         timers.delete(t);
+        sleepers.delete(done);
         resolve();
-      }, ms);
+      };
+      const t = setTimeout(done, ms);
       timers.add(t);
-      waiters.add(resolve);
+      sleepers.add(done);
     });
-  const unsub = deps.mgmt.onChange(() => {
-    for (const w of [...waiters]) w();
-  });
-  const faultUnsub = deps.faults.onChange(() => {
-    for (const w of [...waiters]) w();
-  });
+  /** Wake everything waiting for a reachability or fault change (each waiter once). */
+  const wake = () => {
+    const ws = [...waiters];
+    waiters.clear();
+    for (const w of ws) w();
+  };
+  const unsub = deps.mgmt.onChange(wake);
+  const faultUnsub = deps.faults.onChange(wake);
   const waitChange = () => new Promise<void>((resolve) => waiters.add(resolve));
 
   const server = new Server(
@@ -369,8 +375,8 @@ export async function createSshServer(
       faultUnsub();
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      for (const w of [...waiters]) w();
-      waiters.clear();
+      wake();
+      for (const w of [...sleepers]) w();
       const done = new Promise<void>((resolve) => tcp.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await done;
