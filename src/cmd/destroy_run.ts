@@ -74,7 +74,7 @@ export async function runEngine(g: Globals, o: EngineRunOptions): Promise<void> 
           signal: commandAbort.signal,
         };
         let plan: Plan;
-        if (saved) plan = (await replanSaved(saved, common)).plan;
+        if (saved) plan = (await replanSaved(saved, { ...common, vars: o.vars })).plan;
         else if (o.mode === "destroy" && o.files.length === 0) {
           plan = (await planDestroy({ ...common, targets: o.targets })).plan;
         } else {

@@ -206,10 +206,7 @@ export async function isSavedPlan(path: string): Promise<boolean> {
  */
 export async function replanSaved(
   saved: SavedPlanFile,
-  opts: Omit<
-    PlanFilesOptions,
-    "files" | "targets" | "refreshOnly" | "destroy" | "vars" | "varFiles"
-  >,
+  opts: Omit<PlanFilesOptions, "files" | "targets" | "refreshOnly" | "destroy" | "varFiles">,
 ): Promise<{ plan: Plan; registry: Registry; config: Config }> {
   if (saved.plan.workspace !== opts.state.workspace) {
     throw new ConflictError(
@@ -222,7 +219,11 @@ export async function replanSaved(
       hint: "Run vessel plan -out again and apply the new plan",
     });
   }
+  // Sensitive variables are not saved: they come again from --var or the environment.
   const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.vars ?? {})) {
+    if (saved.sensitiveVariables.includes(k)) vars[k] = v;
+  }
   const env = { ...(opts.env ?? Deno.env.toObject()) };
   // Non-sensitive values come back exactly as planned (as HCL literals).
   for (const [k, v] of Object.entries(saved.variables)) {

@@ -68,7 +68,7 @@ export interface PlanStep {
   /** Attributes known only after apply. */
   unknown?: string[];
   /** Present when the instance declares lifecycle settings. */
-  lifecycle?: Pick<Lifecycle, "preventDestroy" | "ignoreChanges">;
+  lifecycle?: Partial<Lifecycle>;
 }
 
 /** A drifted attribute: what state recorded vs what the device has. */
@@ -567,10 +567,14 @@ async function planInstance(
   };
   if (unknown.length > 0) base.unknown = unknown;
   if (
-    lc.preventDestroy || (lc.ignoreChanges !== "all" && lc.ignoreChanges.length > 0) ||
-    lc.ignoreChanges === "all"
+    lc.preventDestroy || lc.createBeforeDestroy || lc.ignoreChanges === "all" ||
+    lc.ignoreChanges.length > 0
   ) {
-    base.lifecycle = { preventDestroy: lc.preventDestroy, ignoreChanges: lc.ignoreChanges };
+    base.lifecycle = {
+      preventDestroy: lc.preventDestroy,
+      ignoreChanges: lc.ignoreChanges,
+      ...(lc.createBeforeDestroy ? { createBeforeDestroy: true } : {}),
+    };
   }
   if (Object.keys(clear).length > 0) base[CLEAR] = clear;
   const finish = (s: RuntimeStep): RuntimeStep => annotate(def, s, attributes);
@@ -733,7 +737,11 @@ export function diff(
   desired: Attributes,
   live: Attributes,
 ): AttributeChange[] {
-  return diffAttributes(def, desired, live, undefined).filter((c) => !c.sensitive);
+  let l = live;
+  try {
+    l = def.normalize ? def.normalize(desired, live) : live;
+  } catch { /* compare raw */ }
+  return diffAttributes(def, desired, l, undefined).filter((c) => !c.sensitive);
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -935,9 +943,16 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
             } else if (s.action === "update") {
               record(state, def, s, await def.update(ctx, full, s.before!), clear, full);
             } else if (s.action === "replace") {
-              await def.delete(ctx, s.before!);
-              state.remove(s.address);
-              record(state, def, s, await def.create(ctx, full), clear, full);
+              if (s.lifecycle?.createBeforeDestroy && s.priorId && s.priorId !== s.id) {
+                // The new object has another identity: create it first, then delete the old.
+                const created = await def.create(ctx, full);
+                await def.delete(ctx, s.before!);
+                record(state, def, s, created, clear, full);
+              } else {
+                await def.delete(ctx, s.before!);
+                state.remove(s.address);
+                record(state, def, s, await def.create(ctx, full), clear, full);
+              }
             } else if (s.action === "delete") {
               await def.delete(ctx, s.before!);
               state.remove(s.address);
