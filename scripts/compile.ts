@@ -53,7 +53,16 @@ exec "$DENO" run -A --no-config --quiet "$DIR/vessel.js" "$@"
 export async function buildBundle(): Promise<string> {
   await Deno.mkdir(DIST, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: [ENTRY],
+    // In a bundle every module shares the bundle's `import.meta`, so each module's
+    // `if (import.meta.main)` block would run: the entry calls `main()` itself and
+    // `import.meta.main` is false everywhere else.
+    stdin: {
+      contents: 'import { main } from "./src/cmd/main.ts";\nawait main();\n',
+      resolveDir: path("."),
+      sourcefile: "vessel-entry.ts",
+      loader: "ts",
+    },
+    define: { "import.meta.main": "false" },
     bundle: true,
     format: "esm",
     platform: "node",
@@ -121,6 +130,7 @@ export async function compileBinary(): Promise<{ ok: boolean; reason?: string; p
   if (!r.success) {
     // The innermost cause is the useful part ("dns error: failed to lookup ... dl.deno.land").
     const lines = new TextDecoder().decode(r.stderr).replace(
+      // deno-lint-ignore no-control-regex
       new RegExp("\\u001b\\[[0-9;]*m", "g"),
       "",
     ).split("\n")

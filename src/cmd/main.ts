@@ -16,10 +16,18 @@ import {
 } from "../errors.ts";
 import { globalOptions } from "./global.ts";
 import { getExitCode, setExitCode } from "./exit.ts";
-import { applyCommand, planCommand } from "./plan.ts";
 import { netCommand } from "./net.ts";
 import { simCommand } from "./sim.ts";
 import { auditCommand } from "./audit.ts";
+import { destroyCommand, engineApplyCommand, enginePlanCommand } from "./destroy.ts";
+import { importCommand } from "./import.ts";
+import { stateCommand } from "./state.ts";
+import { driftCommand } from "./drift.ts";
+import { inventoryCommand } from "./inventory.ts";
+import { discoverCommand } from "./discover.ts";
+import { snapshotCommand } from "./snapshot.ts";
+import { restoreCommand } from "./restore.ts";
+import { serveCommand } from "./serve.ts";
 import { commandAbort } from "./connect.ts";
 import { VERSION } from "../version.ts";
 
@@ -36,11 +44,25 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
   for (const o of globalOptions()) program.addOption(o);
-  program.addCommand(planCommand());
-  program.addCommand(applyCommand());
-  program.addCommand(netCommand());
-  program.addCommand(simCommand());
-  program.addCommand(auditCommand());
+  // Order = the order of `vessel --help`: the main job first.
+  const commands = [
+    enginePlanCommand(),
+    engineApplyCommand(),
+    destroyCommand(),
+    driftCommand(),
+    importCommand(),
+    stateCommand(),
+    inventoryCommand(),
+    discoverCommand(),
+    snapshotCommand(),
+    restoreCommand(),
+    netCommand(),
+    auditCommand(),
+    serveCommand(),
+    simCommand(),
+  ];
+  // deno-lint-ignore no-explicit-any
+  for (const c of commands) program.addCommand(c as any);
   // Every subcommand (and its children) reports usage errors through exitOverride too.
   const walk = (c: Command) => {
     c.exitOverride();
@@ -99,12 +121,15 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+/** The process entry: run with `Deno.args`, Ctrl-C cancels (twice exits), then exit. */
+export async function main(args: string[] = Deno.args): Promise<never> {
   const onSignal = () => {
     if (commandAbort.signal.aborted) Deno.exit(EXIT_CODES.cancelled);
     commandAbort.abort(new DOMException("Interrupted", "AbortError"));
   };
   Deno.addSignalListener("SIGINT", onSignal);
-  const code = await run(Deno.args);
+  const code = await run(args);
   Deno.exit(code);
 }
+
+if (import.meta.main) await main();
