@@ -551,7 +551,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
 
   if (once !== undefined) {
     await dispatch(once);
-    t.io.end(0);
+    t.end(0);
     return;
   }
   t.line(
@@ -565,7 +565,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
     if (line === null) return;
     if (line === "\x03") continue;
     if (line === "\x04" || (await dispatch(line)) === "exit") {
-      t.io.end(0);
+      t.end(0);
       return;
     }
   }

@@ -256,6 +256,19 @@ Deno.test("runHmmShell", async (t) => {
       dev.factoryReset();
     });
 
+    await t.step(
+      "fault disconnectMidCommand on the HMM SSH cuts the output and the connection",
+      async () => {
+        const other = await openShell(url, USER, PASS);
+        await other.waitFor(PROMPT);
+        c.sim.faults.set({ device: "hmm", iface: "ssh", disconnectMidCommand: true });
+        other.mark();
+        other.send("smmget -d version\r");
+        await other.closed;
+        assert.doesNotMatch(other.output, /IPMI Module Built/);
+      },
+    );
+
     await t.step("exec mode runs one dispatcher command", async () => {
       const out = await execOnce(url, USER, PASS, "smmget -d presence");
       assert.match(out, /SMM is present\./);

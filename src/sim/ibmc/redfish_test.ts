@@ -354,6 +354,25 @@ Deno.test("createIbmcApp", async (t) => {
       },
     );
 
+    await t.step("faults latency and timeout apply to the iBMC Redfish interface", async () => {
+      const lat = c.sim.faults.set({ device: "blade1", iface: "redfish", latencyMs: 40 });
+      const t0 = performance.now();
+      assert.equal((await rf(f, "GET", S, { token })).status, 200);
+      assert.ok(performance.now() - t0 >= 35);
+      c.sim.faults.clear({ id: lat.id });
+      const to = c.sim.faults.set({ device: "blade1", iface: "redfish", timeout: true });
+      const ac = new AbortController();
+      let answered = false;
+      const pending = Promise.resolve(f(new Request(`https://x${S}`, { signal: ac.signal }))).then(
+        () => answered = true,
+      );
+      await Promise.resolve();
+      assert.equal(answered, false);
+      ac.abort();
+      await pending;
+      c.sim.faults.clear({ id: to.id });
+    });
+
     await t.step("blade option redfish: false has no Redfish endpoint, only SSH", () => {
       assert.equal(c.hmm.endpoints.ibmc["9"].redfish, "");
       assert.match(c.hmm.endpoints.ibmc["9"].ssh, /^ssh:\/\/127\.0\.0\.1:\d+$/);

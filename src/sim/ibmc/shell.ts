@@ -106,7 +106,7 @@ export async function runIbmcShell(
     const [cmd, ...args] = argv;
     if (cmd === "exit" || line === "\x04") {
       if (options.onExit) return options.onExit();
-      t.io.end(0);
+      t.end(0);
       return;
     }
     if (!VOCABULARY.includes(cmd)) {

@@ -39,6 +39,7 @@ export class Terminal {
 
   /** Stop reading input (another CLI owns the channel) or resume. */
   set paused(v: boolean) {
+    this.flush();
     this.#paused = v;
     if (!v) {
       this.#buf = "";
@@ -46,9 +47,41 @@ export class Terminal {
     }
   }
 
-  /** Write text; `\n` becomes `\r\n`. */
+  #out = "";
+  #flushQueued = false;
+  #holding = false;
+
+  /**
+   * Write text; `\n` becomes `\r\n`. A command's output leaves in one piece when the shell next
+   * reads input (as from a real device's buffered stdout).
+   */
   write(text: string): void {
-    this.io.write(text.replace(/\r?\n/g, "\r\n"));
+    this.#raw(text.replace(/\r?\n/g, "\r\n"));
+  }
+
+  /** Send buffered output now. */
+  flush(): void {
+    const out = this.#out;
+    this.#out = "";
+    if (out) this.io.write(out);
+  }
+
+  /** Flush and close the channel with an exit status. */
+  end(code = 0): void {
+    this.flush();
+    this.io.end(code);
+  }
+
+  #raw(text: string): void {
+    this.#out += text;
+    // While the shell works on a command, its output (echo included) is held and leaves in one
+    // piece when the shell next waits for input; while it waits, echo goes out at once.
+    if (!this.#waiter || this.#flushQueued || this.#holding) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.flush();
+    });
   }
 
   /** Write a line. */
@@ -58,6 +91,20 @@ export class Terminal {
 
   #input(chunk: string): void {
     if (this.#paused || this.#closed) return;
+    // Echo of a completed line leaves together with the command's output.
+    const linesBefore = this.#emitted;
+    this.#holding = true;
+    try {
+      this.#consume(chunk);
+    } finally {
+      this.#holding = false;
+    }
+    if (this.#emitted === linesBefore && this.#out) this.flush();
+  }
+
+  #emitted = 0;
+
+  #consume(chunk: string): void {
     for (const ch of chunk) {
       const w = this.#waiter;
       if (w?.kind === "key") {
@@ -73,29 +120,30 @@ export class Terminal {
       if (ch === "\r" || ch === "\n") {
         if (ch === "\r") this.#skipLf = true;
         const echo = this.#waiter ? this.#waiter.echo : true;
-        if (this.io.pty && echo) this.io.write("\r\n");
-        else if (this.io.pty) this.io.write("\r\n");
+        if (this.io.pty && echo) this.#raw("\r\n");
+        else if (this.io.pty) this.#raw("\r\n");
         this.#emitLine(this.#buf);
         this.#buf = "";
       } else if (ch === "\x7f" || ch === "\b") {
         if (this.#buf.length) {
           this.#buf = this.#buf.slice(0, -1);
-          if (this.io.pty && (this.#waiter?.echo ?? true)) this.io.write("\b \b");
+          if (this.io.pty && (this.#waiter?.echo ?? true)) this.#raw("\b \b");
         }
       } else if (ch === "\x03") {
         this.#buf = "";
-        if (this.io.pty) this.io.write("^C\r\n");
+        if (this.io.pty) this.#raw("^C\r\n");
         this.#emitLine("\x03");
       } else if (ch === "\x04") {
         if (!this.#buf) this.#emitLine("\x04");
       } else if (ch >= " " || ch === "\t") {
         this.#buf += ch;
-        if (this.io.pty && (this.#waiter?.echo ?? true)) this.io.write(ch);
+        if (this.io.pty && (this.#waiter?.echo ?? true)) this.#raw(ch);
       }
     }
   }
 
   #emitLine(line: string): void {
+    this.#emitted++;
     const w = this.#waiter;
     if (w?.kind === "line") {
       this.#waiter = undefined;
@@ -105,6 +153,7 @@ export class Terminal {
 
   /** Read one line (null when the channel closed). `echo: false` hides input (passwords). */
   readLine(opts: { echo?: boolean } = {}): Promise<string | null> {
+    this.flush();
     if (this.#lines.length) return Promise.resolve(this.#lines.shift()!);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -114,6 +163,7 @@ export class Terminal {
 
   /** Read one key press (null when closed). Buffered full lines count as their first key. */
   readKey(): Promise<string | null> {
+    this.flush();
     if (this.#lines.length) return Promise.resolve(this.#lines.shift()!.slice(0, 1) || "\r");
     if (this.#keys.length) return Promise.resolve(this.#keys.shift()!);
     if (this.closed) return Promise.resolve(null);
