@@ -57,7 +57,7 @@ for (const mode of ["immediate", "two-stage"] as const) {
         const t0 = performance.now();
         await assert.rejects(
           () => vlanRemove(lab.net(), "swi2", { id: 4094 }),
-          /heartbeat/i,
+          /vlan\.remove on swi2 was rolled back .*heartbeat/i,
         );
         const elapsed = performance.now() - t0;
         const wd = { ...FAST_WATCHDOG };
@@ -79,7 +79,16 @@ for (const mode of ["immediate", "two-stage"] as const) {
         const custom = rb.evidence.custom_rollback as Record<string, unknown>;
         assert.equal(custom.equal_to_pre_change, true);
         if (mode === "two-stage") assert.match(String(custom.method), /trial|abort/);
-        else assert.match(String(custom.method), /restore-commands/);
+        else {
+          assert.match(String(custom.method), /restore-commands/);
+          assert.match(String(custom.path), /lifeline/, "restored over the HMM-jump lifeline");
+          assert.deepEqual(custom.restore_commands, [
+            "vlan batch 4094",
+            "vlan 4094",
+            "description management",
+            "quit",
+          ]);
+        }
         assert.deepEqual(rb.evidence.remaining_differences, {});
       });
 
