@@ -9,11 +9,15 @@ import { Registry } from "../engine/registry.ts";
 import { vlanResource } from "./vlan/mod.ts";
 import { bladeResource } from "./blade/mod.ts";
 import { inventoryData } from "./inventory/mod.ts";
+import { switchPortResource } from "./switch_port/mod.ts";
+import { lagResource } from "./lag/mod.ts";
 
 /** A registry with every built-in `vessel_*` resource. */
 export function defaultRegistry(): Registry {
   return new Registry()
     .register(vlanResource)
     .register(bladeResource)
+    .register(switchPortResource)
+    .register(lagResource)
     .registerData(inventoryData);
 }
