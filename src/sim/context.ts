@@ -117,6 +117,10 @@ export interface SwitchSpec {
   passwordChangeRequired?: boolean;
   /** Optional initial VLAN ids (besides VLAN 1 and the management VLAN). */
   vlans?: number[];
+  /** VRP5 `save` also asks for the file name (`[vrpcfg.zip]`) after the confirmation (option). */
+  saveAsksFileName?: boolean;
+  /** How long `reboot` keeps the switch unreachable (ms, default 1500). */
+  rebootMs?: number;
 }
 
 /** A management module. */

@@ -56,6 +56,11 @@ Deno.test("seeded switch asks for a password change at first login (option)", as
     const banner = await again.waitFor(/<CX310_2>$/);
     assert.doesNotMatch(banner, /password needs to be changed/);
     await again.cmd("screen-length 0 temporary");
+    again.send("save\r");
+    await again.waitFor(/Are you sure to continue\?\[Y\/N\]:$/);
+    again.send("y\r");
+    await again.waitFor(/Please input the file name \( \*\.cfg, \*\.zip \) \[vrpcfg\.zip\]:$/);
+    assert.match(await again.cmd(""), /Save the configuration successfully\./);
     assert.match(await again.cmd("display vlan"), /The total number of vlans is : 4/);
     await again.close();
   } finally {

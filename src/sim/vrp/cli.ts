@@ -681,6 +681,31 @@ function sessionCmds(): Cmd[] {
     { views: ALL, els: ["quit"], run: (s) => s.quit() },
     { views: CFG, els: ["return"], run: (s) => s.toUser() },
     { views: ALL, els: ["save"], run: (s) => s.save() },
+    {
+      views: ["user"],
+      els: ["reset", "saved-configuration"],
+      run: async (s) => {
+        const ans = (await s.ask(
+          "Warning: The action will delete the saved configuration in the device. " +
+            "The configuration will be erased to reconfigure. Continue? [Y/N]:",
+        )).trim().toLowerCase();
+        if (ans !== "y" && ans !== "yes") return;
+        s.dev.resetSaved();
+        s.emit(["Info: Succeeded in clearing the configuration in the device."]);
+      },
+    },
+    {
+      views: ["user"],
+      els: ["reboot"],
+      run: async (s) => {
+        const ans = (await s.ask("Warning: The system will reboot. Continue? [Y/N]:")).trim()
+          .toLowerCase();
+        if (ans !== "y" && ans !== "yes") return;
+        s.emit(["Info: The system is rebooting, please wait..."]);
+        s.flushNow();
+        s.dev.reboot();
+      },
+    },
     { views: ["user"], els: ["ping", ip("ip")], run: (s, a) => s.ping(a.ip as string, 5) },
     {
       views: ["user", "system"],
@@ -896,6 +921,15 @@ export class VrpSession {
       if (ans !== "n" && ans !== "no") this.emit(["Error: Please input Y or N."]);
       return;
     }
+    if (!vrp8 && this.dev.spec.saveAsksFileName) {
+      const name =
+        (await this.ask("Info: Please input the file name ( *.cfg, *.zip ) [vrpcfg.zip]:"))
+          .trim();
+      if (name && !/^[\w.-]+\.(cfg|zip)$/i.test(name)) {
+        this.emit(["Error: Wrong file name."]);
+        return;
+      }
+    }
     this.dev.save();
     this.emit([
       `Now saving the current configuration to the slot ${this.dev.spec.slot}.`,
@@ -942,6 +976,11 @@ export class VrpSession {
     this.#flush(question);
     const line = await this.readLine(true);
     return line ?? "";
+  }
+
+  /** Write queued output now (before the session is dropped). */
+  flushNow(): void {
+    this.#flush("");
   }
 
   #flush(tail: string): void {
@@ -1203,6 +1242,10 @@ export class VrpSession {
   /** Interactive session: banner, optional password change, then the command loop. */
   async run(): Promise<void> {
     this.dev.sessions++;
+    const unregister = this.dev.addSession(() => {
+      this.#ended = true;
+      this.io.end(0);
+    });
     try {
       const now = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "+00:00");
       if (this.dev.mode === "two-stage") {
@@ -1238,6 +1281,7 @@ export class VrpSession {
         else this.io.end(0);
       }
     } finally {
+      unregister();
       this.dev.sessions--;
     }
   }

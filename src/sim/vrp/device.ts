@@ -86,6 +86,8 @@ export class SwitchDevice {
   #trialTimer?: ReturnType<typeof setTimeout>;
   #lastMgmt: boolean;
   #version = 0;
+  #rebootTimer?: ReturnType<typeof setTimeout>;
+  #sessionKills = new Set<() => void>();
   /** Active CLI sessions (for `display users` style checks and tests). */
   sessions = 0;
 
@@ -182,7 +184,46 @@ export class SwitchDevice {
 
   /** Is the management path intact in the running configuration? */
   mgmtUp(): boolean {
+    if (this.#rebootTimer !== undefined) return false;
     return mgmtPathUp(this.#state.running, this.spec, this.mode);
+  }
+
+  /** True while the switch reboots. */
+  get rebooting(): boolean {
+    return this.#rebootTimer !== undefined;
+  }
+
+  /** Register a session; `kill` drops it (reboot). Returns the unregister function. */
+  addSession(kill: () => void): () => void {
+    this.#sessionKills.add(kill);
+    return () => this.#sessionKills.delete(kill);
+  }
+
+  /**
+   * `reboot`: drop every session, stay unreachable for `spec.rebootMs` (default 1500 ms), then
+   * come back with the saved configuration (factory configuration when none is saved).
+   */
+  reboot(): void {
+    this.#clearTrialTimer();
+    this.#state.trial = undefined;
+    for (const k of [...this.#sessionKills]) {
+      try {
+        k();
+      } catch { /* ignore */ }
+    }
+    if (this.#rebootTimer !== undefined) clearTimeout(this.#rebootTimer);
+    this.#rebootTimer = setTimeout(() => {
+      this.#rebootTimer = undefined;
+      this.#setRunning(this.saved ?? initialConfig(this.spec), "SYSTEM");
+    }, this.spec.rebootMs ?? 1500);
+    this.#changed();
+  }
+
+  /** `reset saved-configuration`: forget the saved configuration. */
+  resetSaved(): void {
+    this.#state.saved = undefined;
+    this.#state.savedAt = undefined;
+    this.#persist();
   }
 
   /** Called after every change of the running configuration. */
@@ -325,6 +366,8 @@ export class SwitchDevice {
   /** Stop timers. */
   close(): void {
     this.#clearTrialTimer();
+    if (this.#rebootTimer !== undefined) clearTimeout(this.#rebootTimer);
+    this.#rebootTimer = undefined;
     this.#listeners.clear();
   }
 

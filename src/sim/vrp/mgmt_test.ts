@@ -139,6 +139,34 @@ Deno.test("management plane: a committed cut makes the switch unreachable until 
         assert.equal(sim.switch("swi2").vlans().some((v) => v.id === 91), false);
       },
     );
+
+    await t.step(
+      "reboot drops sessions, is unreachable, comes back with the saved config",
+      async () => {
+        const r = await openShell(url, USER, PW);
+        await r.waitFor(/<CX310_2>$/);
+        const before = sim.switch("swi2").saved;
+        r.send("reboot\r");
+        await r.waitFor(/Warning: The system will reboot\. Continue\? \[Y\/N\]:$/);
+        r.send("y\r");
+        await r.closed;
+        assert.match(r.output, /Info: The system is rebooting/);
+        assert.equal(sim.mgmt.isReachable("swi2"), false);
+        await until(sim, () => sim.mgmt.isReachable("swi2"));
+        assert.deepEqual(sim.switch("swi2").running.vlans, before?.vlans);
+        const again = await openShell(url, USER, PW);
+        await again.waitFor(/<CX310_2>$/);
+        again.send("reset saved-configuration\r");
+        await again.waitFor(/Continue\? \[Y\/N\]:$/);
+        assert.match(await again.cmd("y"), /Info: Succeeded in clearing the configuration/);
+        assert.equal(sim.switch("swi2").saved, undefined);
+        assert.match(
+          await again.cmd("display saved-configuration"),
+          /Error: The saved configuration file does not exist\./,
+        );
+        await again.close();
+      },
+    );
   } finally {
     await a.close();
     await sim.close();
