@@ -269,8 +269,10 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
         result = await connect(g, async (s) => {
           s.secrets.forEach(registerSecret);
           return await run(async () => {
+            const available = chassisScopes(s.endpoints ?? {}).filter((x) => registry.resolve(x));
+            const want = opts.scope ?? (cmd.optsWithGlobals() as { scope?: string[] }).scope;
             const caps = await captureScopes(
-              chassisScopes(s.endpoints ?? {}).filter((x) => registry.resolve(x)),
+              want?.length ? expandScopes(want, available) : available,
               { chassis: s.chassis },
               registry,
             );

@@ -69,7 +69,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
       });
     });
     await t.step(
-      "snapshot writes the layout, manifest and catalog, skipping scopes without collector",
+      "snapshot writes the layout, manifest and catalog",
       async () => {
         const out = await run([
           "--output",
@@ -111,7 +111,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
         h.sim.switch("swi2").factoryReset();
         const sw = await import("../chassis/chassis.ts");
         void sw;
-        const diff = await run(["snapshot", "diff", first, "live"]);
+        const diff = await run(["snapshot", "diff", first, "live", "--scope", "switches"]);
         const text = diff.join("\n");
         assert.match(text, /switch:swi2/);
 
@@ -123,7 +123,7 @@ Deno.test("vessel snapshot / list / verify / diff / restore on the simulator", a
 
         const out = await run(["restore", first, "--scope", "switches"]);
         assert.match(out.join("\n"), /switch:swi2: restored/);
-        const after = await run(["snapshot", "diff", first, "live"]);
+        const after = await run(["snapshot", "diff", first, "live", "--scope", "switches"]);
         assert.match(after.join("\n"), /No differences/);
         const recs = JSON.parse(
           (await run(["--output", "json", "audit", "list", "--op", "snapshot.restore"])).join("\n"),

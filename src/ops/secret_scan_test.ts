@@ -104,10 +104,18 @@ Deno.test("secret scan: a planted password reaches no file, record, output or er
 
     await cli(["snapshot"]);
     await cli(["--output", "json", "snapshot", "show", "latest"]);
-    await cli(["snapshot", "diff", "latest", "live"]);
+    await cli(["snapshot", "diff", "latest", "live", "--scope", "switches,hmm"]);
     h.sim.switch("swi2").factoryReset();
-    await cli(["restore", "latest", "--auto-approve"]);
-    await cli(["--output", "json", "restore", "latest", "--auto-approve"]);
+    await cli(["restore", "latest", "--auto-approve", "--scope", "switches,hmm"]);
+    await cli([
+      "--output",
+      "json",
+      "restore",
+      "latest",
+      "--auto-approve",
+      "--scope",
+      "switch:swi2",
+    ]);
     await cli(["--output", "json", "audit", "list"]);
     await cli(["audit", "export", "--out", join(dir, "audit.ndjson")]);
     await cli(["audit", "export"]);
