@@ -303,3 +303,36 @@ Deno.test("runChange forwards its audit records to syslog from VESSEL_AUDIT_SYSL
     await w.done();
   }
 });
+
+Deno.test("engineWrap runs each plan step inside runChange with operation <type>.<action>", async () => {
+  const { engineWrap } = await import("./envelope.ts");
+  const w = await world();
+  const wrap = engineWrap(w.ctx, { actor: "engine@ws" });
+  const step = {
+    address: "vessel_vlan.x",
+    type: "vessel_vlan",
+    action: "create",
+    id: "a/12",
+    scopes: ["fake:a"],
+  };
+  const out = await wrap(step, () => {
+    w.dev.vlans.add(12);
+    return Promise.resolve({ created: 12 });
+  });
+  assert.deepEqual(out, { created: 12 });
+  const recs = w.audit.list();
+  assert.deepEqual(recs.map((r) => `${r.operation}:${r.phase}:${r.result}`), [
+    "vessel_vlan.create:intent:pending",
+    "vessel_vlan.create:outcome:success",
+  ]);
+  assert.deepEqual(recs[0].target, { kind: "fake", id: "a" });
+  assert.equal(recs[0].actor, "engine@ws");
+  // A failing step is rolled back and its error reaches the engine.
+  await assert.rejects(() =>
+    wrap({ ...step, id: "a/13" }, () => {
+      w.dev.vlans.add(13);
+      return Promise.reject(new Error("device refused"));
+    }), /device refused/);
+  assert.equal(w.dev.vlans.has(13), false);
+  await w.done();
+});
