@@ -3,19 +3,10 @@
  * apply → plan is empty; change an attribute → ~; change a replace-only attribute → -/+;
  * remove a block → -; import → plan empty; a change behind Vessel's back → drift shows it;
  * two concurrent applies → one refused; saved plans refused when the chassis changed; destroy.
- *
- * Until src/cmd/main.ts wires them, the program under test swaps in the engine commands of
- * destroy.ts/state.ts/import.ts/drift.ts.
  */
 import assert from "node:assert/strict";
-import { type Command, CommanderError } from "@commander-js/extra-typings";
-import { buildProgram, renderError } from "./main.ts";
-import { EXIT_CODES, exitCodeFor } from "../errors.ts";
-import { getExitCode, setExitCode } from "./exit.ts";
-import { destroyCommand, engineApplyCommand, enginePlanCommand } from "./destroy.ts";
-import { stateCommand } from "./state.ts";
-import { importCommand } from "./import.ts";
-import { driftCommand } from "./drift.ts";
+import { run } from "./main.ts";
+import { EXIT_CODES } from "../errors.ts";
 import { openStore } from "../store/db.ts";
 import { EngineState } from "../engine/state.ts";
 
@@ -23,30 +14,6 @@ interface Captured {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function program(): Command {
-  const p = buildProgram() as unknown as Command;
-  const mine = [
-    enginePlanCommand(),
-    engineApplyCommand(),
-    destroyCommand(),
-    stateCommand(),
-    importCommand(),
-    driftCommand(),
-  ] as unknown as Command[];
-  const list = p.commands as unknown as Command[];
-  for (const c of mine) {
-    const i = list.findIndex((x) => x.name() === c.name());
-    if (i >= 0) list.splice(i, 1);
-    p.addCommand(c);
-  }
-  const walk = (c: Command) => {
-    c.exitOverride();
-    for (const sub of c.commands) walk(sub as unknown as Command);
-  };
-  walk(p);
-  return p;
 }
 
 /** Run the CLI in-process and capture what it writes (the same contract as main.ts run()). */
@@ -69,23 +36,8 @@ async function vessel(args: string[], stdin?: string): Promise<Captured> {
     input = input.subarray(n);
     return Promise.resolve(n);
   };
-  const all = [...args, "--no-color"];
-  const json = all.includes("--output") && all[all.indexOf("--output") + 1] === "json";
-  setExitCode(0);
   try {
-    let code: number;
-    try {
-      await program().parseAsync(all, { from: "user" });
-      code = getExitCode();
-    } catch (e) {
-      if (e instanceof CommanderError) {
-        err.push(e.message);
-        code = e.exitCode === 0 ? 0 : EXIT_CODES.usage;
-      } else {
-        err.push(renderError(e, json, false));
-        code = exitCodeFor(e);
-      }
-    }
+    const code = await run([...args, "--no-color"]);
     return { code, stdout: out.join(""), stderr: err.join("") };
   } finally {
     Deno.stdout.writeSync = origOut;
