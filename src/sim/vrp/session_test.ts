@@ -54,6 +54,62 @@ Deno.test("VrpSession line editing, help, Ctrl+Z and concurrent two-stage sessio
       await a.cmd("clear configuration candidate");
       assert.match(await a.cmd("quit"), /<CX310_2>$/);
     });
+    await t.step("bad input never crashes the CLI (every answer ends with a prompt)", async () => {
+      await a.cmd("screen-length 0 temporary");
+      const words = [
+        "display",
+        "vlan",
+        "undo",
+        "port",
+        "interface",
+        "10GE2/1/1",
+        "Eth-Trunk",
+        "1",
+        "4095",
+        "0",
+        "to",
+        "all",
+        "trunk",
+        "allow-pass",
+        "hybrid",
+        "commit",
+        "trial",
+        "abort",
+        "quit",
+        "system-view",
+        "name",
+        "description",
+        "|",
+        "include",
+        "(",
+        "[",
+        "batch",
+        "ip",
+        "address",
+        "1.2.3.4",
+        "999.1.1.1",
+        "rollback",
+        "configuration",
+        "-c",
+        "ping",
+        "eth-trunk",
+        "mode",
+        "lacp-static",
+        "sysname",
+        "x".repeat(300),
+      ];
+      let seed = 42;
+      const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+      for (let i = 0; i < 300; i++) {
+        const line = Array.from({ length: 1 + rnd(6) }, () => words[rnd(words.length)]).join(" ");
+        if (/^(q|quit|sysname|reboot)/.test(line)) continue;
+        const out = await a.cmd(line);
+        assert.doesNotMatch(out, /TypeError|ReferenceError|at .*\.ts:\d+/, line);
+      }
+      const end = await a.cmd("return");
+      assert.match(end, /<CX310_2>$|\[Y\(yes\)/);
+      if (/\[Y\(yes\)/.test(end)) await a.cmd("n");
+    });
   } finally {
     await a.close();
     await b.close();
