@@ -301,3 +301,24 @@ Deno.test("vessel with an unreachable chassis fails clearly within the timeout",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vessel --record writes every exchange without the password", async () => {
+  await withLab(async (common, dir) => {
+    const r = await vessel([
+      "net",
+      "vlan",
+      "list",
+      "--switch",
+      "swi2",
+      "--record",
+      `${dir}/rec`,
+      ...common,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const files = [...Deno.readDirSync(`${dir}/rec`)].map((e) => e.name);
+    assert.ok(files.length > 0, "a recording was written");
+    const text = files.map((f) => Deno.readTextFileSync(`${dir}/rec/${f}`)).join("\n");
+    assert.match(text, /display vlan|display current-configuration/);
+    assert.ok(!text.includes("Huawei12#$"), "the simulator's password is not in the recording");
+  });
+});

@@ -79,7 +79,12 @@ export async function withChassis<T>(
       credentials: creds,
       timeoutMs: g.timeoutMs,
       signal: commandAbort.signal,
-      ...(g.insecure ? { trust: { insecure: true } } : {}),
+      ...(g.recordDir ? { record: g.recordDir } : {}),
+      trust: {
+        ...(g.insecure ? { insecure: true } : {}),
+        ...(g.knownHostsFile ? { knownHostsFile: g.knownHostsFile } : {}),
+        ...(g.caFile ? { caFile: g.caFile } : {}),
+      },
     });
     closers.push(() => chassis.close());
     return await fn({

@@ -14,6 +14,9 @@ export interface GlobalFlags {
   insecure?: boolean;
   timeout?: string;
   snapshots?: string;
+  record?: string;
+  knownHosts?: string;
+  caFile?: string;
 }
 
 /** Resolved global settings. */
@@ -27,6 +30,12 @@ export interface Globals {
   timeoutMs: number;
   /** Where snapshots are written (`snapshots/<UTC stamp>/`). */
   snapshotsDir: string;
+  /** Record every device exchange (secrets redacted) into this folder. */
+  recordDir?: string;
+  /** Pinned TLS certificates and SSH host keys (default ~/.config/vessel/known_hosts). */
+  knownHostsFile?: string;
+  /** Trust this CA (PEM file) for the chassis' HTTPS. */
+  caFile?: string;
 }
 
 /** The global options, added to the root program. */
@@ -46,6 +55,11 @@ export function globalOptions(): Option[] {
     new Option("--snapshots <dir>", "snapshot folder (default snapshots)").env(
       "VESSEL_SNAPSHOTS_DIR",
     ),
+    new Option("--record <dir>", "record every device exchange (secrets redacted) into a folder"),
+    new Option("--known-hosts <file>", "pinned TLS certificates and SSH host keys")
+      .env("VESSEL_KNOWN_HOSTS"),
+    new Option("--ca-file <file>", "trust this CA (PEM) for the chassis' HTTPS")
+      .env("VESSEL_CA_FILE"),
   ];
 }
 
@@ -64,5 +78,8 @@ export function resolveGlobals(raw: object): Globals {
     insecure: flags.insecure === true,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 30_000,
     snapshotsDir: flags.snapshots ?? "snapshots",
+    recordDir: flags.record,
+    knownHostsFile: flags.knownHosts,
+    caFile: flags.caFile,
   };
 }
