@@ -23,6 +23,7 @@ import { StateStore } from "../store/state.ts";
 import type { Chassis } from "../chassis/chassis.ts";
 import type { HealthCheck } from "../ops/envelope.ts";
 import type { ScopeRegistry } from "../ops/scope.ts";
+import type { WatchdogConfig } from "../ops/net/watchdog.ts";
 import { chassisEnvelope, type EndpointsLike } from "../ops/mod.ts";
 import { redactError } from "../util/redact.ts";
 import { VERSION } from "../version.ts";
@@ -41,6 +42,7 @@ import {
 } from "./problem.ts";
 import { chassisRoutes } from "./routes_chassis.ts";
 import { jobRoutes } from "./routes_jobs.ts";
+import { netRoutes } from "./routes_net.ts";
 import { snapshotRoutes } from "./routes_snapshots.ts";
 import { systemRoutes } from "./routes_system.ts";
 
@@ -60,6 +62,8 @@ export interface CreateApiOptions {
   /** Health checks run after every change. */
   healthChecks?: HealthCheck[];
   auth?: AuthOptions;
+  /** Watchdog settings of switch changes. */
+  watchdog?: Partial<WatchdogConfig>;
   /** Read cache lifetime in ms (default 5000). */
   cacheTtlMs?: number;
   /** Mark cookies Secure (set when serving TLS). */
@@ -121,6 +125,7 @@ export function createApi(opts: CreateApiOptions): Api {
       }),
       audit,
     },
+    watchdog: opts.watchdog,
     secureCookies: opts.secureCookies ?? false,
   };
 
@@ -218,6 +223,7 @@ export function createApi(opts: CreateApiOptions): Api {
 
   systemRoutes(app, deps);
   chassisRoutes(app, deps);
+  netRoutes(app, deps);
   jobRoutes(app, deps);
   snapshotRoutes(app, deps);
 

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { EnvelopeContext, EnvelopeEvent } from "../ops/envelope.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import type { NetContext } from "../ops/net/txn.ts";
 import type { Job, ProgressFn } from "./jobs.ts";
 
 /** Human text of an envelope event. */
@@ -42,6 +43,22 @@ export function envelopeFor(deps: ApiDeps, progress: ProgressFn): EnvelopeContex
       base.onEvent?.(e);
       progress(describeEvent(e), { ...e });
     },
+  };
+}
+
+/** The switch-operation context of one job: its envelope, progress lines, the caller. */
+export function netContext(
+  deps: ApiDeps,
+  envelope: EnvelopeContext,
+  progress: ProgressFn,
+  actor: string,
+): NetContext {
+  return {
+    envelope,
+    chassis: deps.chassis,
+    watchdog: deps.watchdog,
+    actor,
+    log: (line) => progress(line.trim()),
   };
 }
 

@@ -10,6 +10,7 @@ import type { AuditLog } from "../store/audit.ts";
 import type { Chassis } from "../chassis/chassis.ts";
 import type { EnvelopeContext } from "../ops/envelope.ts";
 import type { StateStore } from "../store/state.ts";
+import type { WatchdogConfig } from "../ops/net/watchdog.ts";
 import { type AuthService, type Principal, type Role, roleAllows } from "./auth.ts";
 import type { JobManager } from "./jobs.ts";
 import { ApiError, problemContent } from "./problem.ts";
@@ -39,6 +40,8 @@ export interface ApiDeps {
   plans: PlanStore;
   /** Envelope context of every change (the `onEvent` hook is set per job). */
   envelope: EnvelopeContext;
+  /** Watchdog settings of switch changes (defaults of src/ops/net/watchdog.ts otherwise). */
+  watchdog?: Partial<WatchdogConfig>;
   /** Mark the session cookie `Secure` (served over TLS). */
   secureCookies: boolean;
 }

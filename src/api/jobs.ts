@@ -14,6 +14,7 @@
  */
 import type { Store } from "../store/db.ts";
 import { problemFor } from "./problem.ts";
+import { redactText, redactValue } from "../util/redact.ts";
 import type { Problem } from "./problem.ts";
 
 /** Job states; `succeeded`, `failed` and `interrupted` are final. */
@@ -145,7 +146,14 @@ export class JobManager {
     this.#store.db.prepare(
       `INSERT INTO api_jobs (id, kind, status, actor, target, parameters, created_at)
        VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
-    ).run(id, spec.kind, spec.actor, spec.target, JSON.stringify(spec.parameters ?? {}), now);
+    ).run(
+      id,
+      spec.kind,
+      spec.actor,
+      spec.target,
+      JSON.stringify(redactValue(spec.parameters ?? {})),
+      now,
+    );
     this.#emit(id, "status", "queued", { status: "queued" });
     const key = [...spec.scopes].sort().join(",");
     const prior = this.#chains.get(key) ?? Promise.resolve();
@@ -168,14 +176,14 @@ export class JobManager {
     );
     this.#emit(id, "status", "running", { status: "running" });
     const progress: ProgressFn = (message, data) => {
-      db.prepare("UPDATE api_jobs SET message = ? WHERE id = ?").run(message, id);
+      db.prepare("UPDATE api_jobs SET message = ? WHERE id = ?").run(redactText(message), id);
       this.#emit(id, "progress", message, data);
     };
     try {
       const result = await fn(progress);
       db.prepare(
         "UPDATE api_jobs SET status = 'succeeded', finished_at = ?, result = ?, message = 'done' WHERE id = ?",
-      ).run(new Date().toISOString(), JSON.stringify(result ?? null), id);
+      ).run(new Date().toISOString(), JSON.stringify(redactValue(result ?? null)), id);
       this.#emit(id, "result", "succeeded", { status: "succeeded" });
     } catch (e) {
       const p = problemFor(e);
@@ -198,10 +206,16 @@ export class JobManager {
   #emit(id: string, type: JobEvent["type"], message: string, data?: Record<string, unknown>) {
     const seq = (this.#seq.get(id) ?? 0) + 1;
     this.#seq.set(id, seq);
-    const ev: JobEvent = { seq, time: new Date().toISOString(), type, message, data };
+    const ev: JobEvent = {
+      seq,
+      time: new Date().toISOString(),
+      type,
+      message: redactText(message),
+      ...(data ? { data: redactValue(data) } : {}),
+    };
     this.#store.db.prepare(
       "INSERT INTO api_job_events (job_id, seq, time, type, message, data) VALUES (?, ?, ?, ?, ?, ?)",
-    ).run(id, seq, ev.time, type, message, data ? JSON.stringify(data) : null);
+    ).run(id, seq, ev.time, type, ev.message, ev.data ? JSON.stringify(ev.data) : null);
     for (const l of this.#listeners.get(id) ?? []) l(ev);
   }
 

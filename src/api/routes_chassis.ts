@@ -9,8 +9,10 @@ import { SWITCH_NAMES } from "../chassis/endpoints.ts";
 import { validateVlanSpec, VlanSchema, type VlanSpec } from "../chassis/switch.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { vlanAdd, vlanRemove } from "../ops/net/vlan.ts";
+import type { EnvelopeContext } from "../ops/envelope.ts";
+import type { ProgressFn } from "./jobs.ts";
 import { VlanModel } from "../resources/vlan/mod.ts";
-import { acceptJob } from "./change.ts";
+import { acceptJob, netContext } from "./change.ts";
 import type { ApiApp, ApiDeps, ApiEnv } from "./context.ts";
 import { secured } from "./context.ts";
 import type { CacheEntry } from "./cache.ts";
@@ -66,7 +68,8 @@ const VlanUpdateSchema = z.strictObject({
   ),
 }).openapi("VlanUpdateRequest");
 
-const CACHE_HEADERS = {
+/** Headers of cached reads, for the spec. */
+export const CACHE_HEADERS = {
   ETag: {
     description: "Entity tag of the body; send it in If-None-Match",
     schema: { type: "string" },
@@ -79,7 +82,7 @@ const CACHE_HEADERS = {
 } as const;
 
 /** Answer from a cache entry, honouring If-None-Match. */
-function cached(c: Context<ApiEnv>, e: CacheEntry): Response {
+export function cached(c: Context<ApiEnv>, e: CacheEntry): Response {
   const headers = {
     etag: e.etag,
     "x-cache": e.status,
@@ -115,6 +118,8 @@ function missingVlan(name: string, id: number): NotFoundError {
 
 /** Register chassis, switch and VLAN routes. */
 export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
+  const net = (envelope: EnvelopeContext, progress: ProgressFn, actor: string) =>
+    netContext(deps, envelope, progress, actor);
   app.openapi(
     secured("viewer", {
       method: "get",
@@ -252,7 +257,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
         parameters: { ...body },
         scopes: [`switch:${name}`],
       }, async (progress, envelope) => {
-        const r = await vlanAdd(envelope, sw, {
+        const r = await vlanAdd(net(envelope, progress, actor), name, {
           id: body.vlan_id,
           name: body.name,
           description: body.description,
@@ -296,7 +301,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
       }, async (progress, envelope) => {
         // Checked before the envelope: a missing VLAN is a 404, not a failed change.
         if (!(await sw.getVlan(vlan_id))) throw missingVlan(name, vlan_id);
-        const r = await vlanAdd(envelope, sw, {
+        const r = await vlanAdd(net(envelope, progress, actor), name, {
           id: vlan_id,
           ...(body.name !== undefined ? { name: body.name ?? "" } : {}),
           ...(body.description !== undefined ? { description: body.description ?? "" } : {}),
@@ -333,7 +338,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
         parameters: { vlan_id },
         scopes: [`switch:${name}`],
       }, async (progress, envelope) => {
-        const r = await vlanRemove(envelope, sw, { id: vlan_id, actor });
+        const r = await vlanRemove(net(envelope, progress, actor), name, { id: vlan_id });
         progress(`VLAN ${vlan_id} ${r.result}`);
         return r;
       });

@@ -189,6 +189,66 @@ const EXAMPLES: {
     check: (b) => assert.ok(b.length >= 1 && b[0].scopes.includes("switch:swi2")),
   },
   {
+    op: "POST /api/v1/switches/{switch}/ports",
+    call: (x) =>
+      x.w.request("POST", "/api/v1/switches/swi2/ports", {
+        token: x.w.tokens.operator,
+        body: { port: "10GE2/5/1", mode: "trunk", pvid: 1, allow: [43] },
+      }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded", JSON.stringify(ev));
+      const cfg = await x.w.chassis.switch("swi2").display(
+        "display current-configuration interface 10GE2/5/1",
+      );
+      assert.match(cfg, /port link-type trunk/);
+    },
+  },
+  {
+    op: "POST /api/v1/switches/{switch}/lags",
+    call: (x) =>
+      x.w.request("POST", "/api/v1/switches/swi2/lags", {
+        token: x.w.tokens.operator,
+        body: { id: 5, members: ["10GE2/6/1", "10GE2/7/1"], lacp: true },
+      }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded", JSON.stringify(ev));
+    },
+  },
+  {
+    op: "GET /api/v1/switches/{switch}/lags",
+    call: (x) => x.w.request("GET", "/api/v1/switches/swi2/lags", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => {
+      const lag = b.find((l: Json) => l.id === 5);
+      assert.deepEqual(lag.members.sort(), ["10GE2/6/1", "10GE2/7/1"]);
+      assert.equal(lag.lacp, true);
+    },
+  },
+  {
+    op: "DELETE /api/v1/switches/{switch}/lags/{lag_id}",
+    call: (x) =>
+      x.w.request("DELETE", "/api/v1/switches/swi2/lags/5", { token: x.w.tokens.operator }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded", JSON.stringify(ev));
+      const lags = await (await x.w.request("GET", "/api/v1/switches/swi2/lags", {
+        token: x.w.tokens.viewer,
+      })).json();
+      assert.ok(!lags.some((l: Json) => l.id === 5));
+    },
+  },
+  {
     op: "POST /api/v1/snapshots",
     call: (x) =>
       x.w.request("POST", "/api/v1/snapshots", {
