@@ -39,6 +39,18 @@ async function run(
 const REDFISHTOOL = "/usr/bin/redfishtool";
 const hasSushy = has("/usr/bin/python3") &&
   has("/usr/lib/python3/dist-packages/sushy/__init__.py");
+if (!has(REDFISHTOOL)) {
+  console.warn(
+    "ibmc clients_test: redfishtool skipped, /usr/bin/redfishtool is missing " +
+      "(install it with: apt-get install -y redfishtool)",
+  );
+}
+if (!hasSushy) {
+  console.warn(
+    "ibmc clients_test: sushy skipped, python3-sushy for /usr/bin/python3 is missing " +
+      "(install it with: apt-get install -y python3-sushy)",
+  );
+}
 
 Deno.test({
   name:
