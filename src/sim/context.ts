@@ -381,6 +381,20 @@ export interface MgmtPlane {
 // The context and the module contract
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Live blade power as the switches see it (link up, LLDP, MAC learning). The HMM/iBMC module
+ * owns blade power: it registers its source once and calls `changed()` after a power change.
+ * Until a source is registered, the topology's initial power state applies.
+ */
+export interface BladePowerLink {
+  /** Current power state of the blade in `slot` (undefined when the slot is empty). */
+  power(slot: number): PowerState | undefined;
+  /** Register the live source (replaces the previous one). */
+  setSource(source: (slot: number) => PowerState | undefined): void;
+  /** Tell the switches that a blade's power changed (links, LLDP, MAC tables, reachability). */
+  changed(): void;
+}
+
 /** Everything an interface module of the simulator receives. */
 export interface SimContext {
   topology: Topology;
@@ -392,6 +406,8 @@ export interface SimContext {
   /** JSON store for a namespace (`hmm`, `ibmc/3`, `swi2`), file-backed with a state dir. */
   persist<T>(namespace: string): PersistStore<T>;
   faults: FaultRegistry;
+  /** Live blade power for the switch model (see {@link BladePowerLink}). */
+  bladePower: BladePowerLink;
   ssh: { createSshServer(opts: SshServerOptions): Promise<SshServerHandle> };
   switches: SwitchAccess;
   mgmt: MgmtPlane;

@@ -119,6 +119,19 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
   const persist = <T>(ns: string) => persistence.store<T>(ns);
   const devices = createSwitchDevices({ topology, persist }, vrpMode);
   const mgmt = createMgmtPlane(topology, devices);
+  let powerSource: ((slot: number) => "On" | "Off" | undefined) | undefined;
+  const bladePower = {
+    power: (slot: number) =>
+      powerSource ? powerSource(slot) : topology.blades.find((b) => b.slot === slot)?.power,
+    setSource(source: (slot: number) => "On" | "Off" | undefined) {
+      powerSource = source;
+      for (const d of devices.values()) d.bladePower = source;
+      for (const d of devices.values()) d.notify();
+    },
+    changed() {
+      for (const d of devices.values()) d.notify();
+    },
+  };
   const resetHooks = new Set<() => void | Promise<void>>();
   // deno-lint-ignore prefer-const
   let switchesRef: Awaited<ReturnType<typeof startSwitches>> | undefined;
@@ -129,6 +142,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     stateDir: opts.stateDir,
     persist,
     faults,
+    bladePower,
     ssh: {
       createSshServer: (o) => createSshServer({ host, credentials, faults, mgmt, persist, log }, o),
     },

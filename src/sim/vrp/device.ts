@@ -90,6 +90,14 @@ export class SwitchDevice {
   #sessionKills = new Set<() => void>();
   /** Active CLI sessions (for `display users` style checks and tests). */
   sessions = 0;
+  /** Live power of a blade slot (set by the simulator; default: the topology's initial state). */
+  bladePower: (slot: number) => "On" | "Off" | undefined = (slot) =>
+    this.topology.blades.find((b) => b.slot === slot)?.power;
+
+  /** Tell listeners that something outside the configuration changed (blade power). */
+  notify(): void {
+    this.#changedListenersOnly();
+  }
 
   constructor(
     spec: SwitchSpec,
@@ -383,6 +391,14 @@ export class SwitchDevice {
     this.#persist();
     const now = this.mgmtUp();
     this.#lastMgmt = now;
+    for (const l of [...this.#listeners]) {
+      try {
+        l();
+      } catch { /* ignore */ }
+    }
+  }
+
+  #changedListenersOnly(): void {
     for (const l of [...this.#listeners]) {
       try {
         l();

@@ -48,7 +48,7 @@ export function phyUp(dev: SwitchDevice, c: SwitchConfig, name: string): boolean
   if (name.startsWith("MEth") || name.startsWith("NULL")) return true;
   if (name === dev.spec.mgmt.uplink) return true;
   const b = bladeOnPort(dev, name);
-  return !!b && b.blade.power === "On";
+  return !!b && dev.bladePower(b.blade.slot) === "On";
 }
 
 /** Ports (not Eth-Trunk members) of a VLAN with their tagging and state. */

@@ -126,6 +126,19 @@ Deno.test("management plane: a committed cut makes the switch unreachable until 
       assert.equal(sim.mgmt.bladeLinks(1).find((l) => l.switch === "swi2")?.up, false);
       assert.equal(sim.mgmt.bladeLinks(1).find((l) => l.switch === "swi3")?.up, true);
       assert.equal(sim.mgmt.isReachable("swi2"), true);
+      // Live blade power (registered by the HMM/iBMC module): a powered-off blade drops its links.
+      let fired = 0;
+      const off = sim.mgmt.onChange(() => fired++);
+      sim.context.bladePower.setSource((slot) => slot === 9 ? "Off" : "On");
+      assert.ok(fired > 0, "the switches are told");
+      off();
+      assert.equal(sim.mgmt.bladeLinks(9).find((l) => l.switch === "swi3")?.up, false);
+      const lldp = await a.cmd("display lldp neighbor brief");
+      assert.doesNotMatch(lldp, /^10GE2\/9\/1 /m);
+      assert.match(lldp, /^10GE2\/8\/1 /m);
+      sim.context.bladePower.setSource((slot) =>
+        sim.topology.blades.find((b) => b.slot === slot)?.power
+      );
     });
 
     await t.step(
