@@ -322,3 +322,39 @@ Deno.test("vessel --record writes every exchange without the password", async ()
     assert.ok(!text.includes("Huawei12#$"), "the simulator's password is not in the recording");
   });
 });
+
+Deno.test("vessel error output never shows the password in use", async () => {
+  const dir = await Deno.makeTempDir();
+  const secret = "S3cret-Planted-Pw";
+  try {
+    // A device error whose text would carry the password: the chassis file names it as a host.
+    await Deno.writeTextFile(
+      `${dir}/e.json`,
+      JSON.stringify({
+        kind: "vessel-sim-endpoints",
+        version: 1,
+        chassis: { model: "E9000", serial: "X" },
+        switches: { swi2: { ssh: `ssh://${secret}.invalid:22` } },
+        ibmc: {},
+        credentials: { username: "root", password: secret },
+      }),
+    );
+    const r = await vessel([
+      "net",
+      "vlan",
+      "list",
+      "--switch",
+      "swi2",
+      "--timeout",
+      "2",
+      "--verbose",
+      "--chassis",
+      `endpoints:${dir}/e.json`,
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.ok(!r.stderr.includes(secret), r.stderr);
+    assert.ok(!r.stdout.includes(secret));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

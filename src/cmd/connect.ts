@@ -5,6 +5,7 @@
 import { UsageError } from "../errors.ts";
 import type { Globals } from "./global.ts";
 import { type Credentials, loadCredentials } from "./credentials.ts";
+import { registerCredentials } from "../util/redact.ts";
 
 /** What a command gets: the SDK handle plus where its state lives. */
 export interface ChassisSession {
@@ -72,6 +73,7 @@ export async function withChassis<T>(
       const e = endpoints as { credentials?: Credentials };
       creds = await loadCredentials(e.credentials);
     }
+    registerCredentials(creds);
     const { openChassis } = await import("../chassis/chassis.ts");
     const chassis = await openChassis({
       // deno-lint-ignore no-explicit-any

@@ -30,6 +30,7 @@ import { restoreCommand } from "./restore.ts";
 import { serveCommand } from "./serve.ts";
 import { commandAbort } from "./connect.ts";
 import { VERSION } from "../version.ts";
+import { redactText, registerSecret } from "../util/redact.ts";
 
 export { VERSION };
 
@@ -75,6 +76,11 @@ export function buildProgram(): Command {
 
 /** Render an error for humans (or JSON), with position, field and hint. */
 export function renderError(e: unknown, json: boolean, verbose: boolean): string {
+  // Last line of defence: no known secret (credentials in use) leaves through an error.
+  return redactText(renderErrorRaw(e, json, verbose));
+}
+
+function renderErrorRaw(e: unknown, json: boolean, verbose: boolean): string {
   if (json) {
     const body = e instanceof VesselError
       ? e.toJSON()
@@ -105,6 +111,7 @@ export async function run(args: string[]): Promise<number> {
     args.some((a, i) => a === "--output" && args[i + 1] === "json");
   const verbose = args.includes("--verbose");
   setExitCode(0);
+  registerSecret(Deno.env.get("VESSEL_PASSWORD"));
   try {
     await program.parseAsync(args, { from: "user" });
     return getExitCode();
