@@ -26,7 +26,9 @@ const SwitchParam = z.object({
   }),
 });
 const LagParams = SwitchParam.extend({
-  lag_id: z.coerce.number().int().min(0).max(511).openapi({
+  // A string: a coerced number would accept null (Number(null) is 0) and the spec would call
+  // the path parameter optional.
+  lag_id: z.string().regex(/^(0|[1-9]\d{0,2})$/, "must be an Eth-Trunk number").openapi({
     param: { name: "lag_id", in: "path" },
     description: "Eth-Trunk number",
   }),
@@ -175,7 +177,8 @@ export function netRoutes(app: ApiApp, deps: ApiDeps): void {
       },
     }),
     (c) => {
-      const { switch: name, lag_id } = c.req.valid("param");
+      const { switch: name } = c.req.valid("param");
+      const lag_id = asBodyField(() => lagId(Number(c.req.valid("param").lag_id), "id"));
       deps.chassis.switch(name);
       const actor = c.get("principal").actor;
       const { body } = acceptJob(
