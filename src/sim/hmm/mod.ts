@@ -176,6 +176,7 @@ export async function startHmmServices(
         device,
         reachable: () => ctx.mgmt.isReachable(device) && !blade.rebootUntil,
         onShell: (io) => void runIbmcShell(new Terminal(io), blade),
+        onExec: (command, io) => void runIbmcShell(new Terminal(io), blade, { once: command }),
       });
       closers.push(() => ssh.close());
       let redfishUrl = "";

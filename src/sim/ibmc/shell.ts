@@ -76,6 +76,8 @@ export interface IbmcShellOptions {
   onExit?: () => void;
   /** Lines per page of the SEL pager (default 20). */
   pageLines?: number;
+  /** Exec mode: run this one command (a `[Y/N]` answer is read from the channel), then close. */
+  once?: string;
 }
 
 function usageGet(t: Terminal): void {
@@ -97,9 +99,23 @@ export async function runIbmcShell(
     if (answer === null) return null;
     return /^y(es)?$/i.test(answer.trim());
   };
+  let pending = options.once;
+  let ran = false;
   while (!t.closed) {
-    t.write(IBMC_PROMPT);
-    const line = await t.readLine();
+    if (options.once !== undefined && ran) {
+      // Exec mode: one command, then the channel closes.
+      t.end(0);
+      return;
+    }
+    let line: string | null;
+    if (pending !== undefined) {
+      line = pending;
+      pending = undefined;
+      ran = true;
+    } else {
+      t.write(IBMC_PROMPT);
+      line = await t.readLine();
+    }
     if (line === null) return;
     const argv = words(line);
     if (!argv.length || line === "\x03") continue;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openShell } from "../testing.ts";
+import { execOnce, openShell } from "../testing.ts";
 import { rf, rfLogin, startTestChassis } from "../hmm/test_util.ts";
 
 const USER = "root";
@@ -103,6 +103,17 @@ Deno.test("runIbmcShell", async (t) => {
       sh.send("q");
       const rest = await sh.waitFor(PROMPT);
       assert.doesNotMatch(rest, /--More--/);
+    });
+
+    await t.step("exec mode runs one command", async () => {
+      const out = await execOnce(
+        c.hmm.endpoints.ibmc["1"].ssh,
+        USER,
+        PASS,
+        "ipmcget -d bootdevice",
+      );
+      assert.match(out, /^Boot device: /);
+      assert.doesNotMatch(out, /root@BMC/);
     });
 
     await t.step(
