@@ -11,6 +11,7 @@ import { bladeResource } from "./blade/mod.ts";
 import { inventoryData } from "./inventory/mod.ts";
 import { switchPortResource } from "./switch_port/mod.ts";
 import { lagResource } from "./lag/mod.ts";
+import { firmwareResource } from "./firmware/mod.ts";
 
 /** A registry with every built-in `vessel_*` resource. */
 export function defaultRegistry(): Registry {
@@ -19,5 +20,6 @@ export function defaultRegistry(): Registry {
     .register(bladeResource)
     .register(switchPortResource)
     .register(lagResource)
+    .register(firmwareResource)
     .registerData(inventoryData);
 }
