@@ -36,6 +36,7 @@ function watchdogOptions<T extends Command<any, any, any>>(c: T): T {
   c.addOption(new Option("--must-reach <blades>", "blades that must stay reachable, e.g. 3,4"));
   c.addOption(new Option("--no-diag", "skip blade diagnostics before and after"));
   c.addOption(new Option("--save", "save the configuration after the change is confirmed"));
+  c.addOption(new Option("--dry-run", "show the VRP commands that would be sent; change nothing"));
   return c;
 }
 

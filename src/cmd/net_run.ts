@@ -43,9 +43,12 @@ function slots(flag: string, raw: unknown): number[] {
   });
 }
 
+/** Watchdog settings (plus `--dry-run`) from the command-line flags (validated). */
+export type WriteFlags = Partial<WatchdogConfig> & { dryRun?: boolean };
+
 /** Watchdog settings from the command-line flags (validated). */
 // deno-lint-ignore no-explicit-any
-export function watchdogFromFlags(o: Record<string, any>): Partial<WatchdogConfig> {
+export function watchdogFromFlags(o: Record<string, any>): WriteFlags {
   const trial = seconds("trial", o.trial, 1);
   if (trial !== undefined && !Number.isInteger(trial)) {
     throw new ValidationError("--trial must be a whole number of seconds", { field: "trial" });
@@ -72,6 +75,7 @@ export function watchdogFromFlags(o: Record<string, any>): Partial<WatchdogConfi
     mustReach: slots("must-reach", o.mustReach),
     diagnostics: o.diag !== false,
     save: o.save === true,
+    dryRun: o.dryRun === true,
   };
 }
 
@@ -97,16 +101,18 @@ function checkSwitchArg(which: string, allowAll: boolean): void {
 async function withNet<T>(
   g: Globals,
   s: ChassisSession,
-  watchdog: Partial<WatchdogConfig> | undefined,
+  flags: WriteFlags | undefined,
   fn: (net: NetContext) => Promise<T>,
 ): Promise<T> {
   const store = openStore(s.statePath);
   try {
     const envelope = await commandEnvelope(s, store);
+    const { dryRun, ...watchdog } = flags ?? {};
     return await fn({
       envelope,
       chassis: s.chassis,
       watchdog,
+      dryRun,
       log: g.output === "json" && !g.verbose ? undefined : (l) => err(l),
     });
   } finally {
@@ -126,7 +132,7 @@ export interface VlanOp {
   name?: string;
   description?: string;
   switch: string;
-  watchdog?: Partial<WatchdogConfig>;
+  watchdog?: WriteFlags;
 }
 
 /** List, add or remove a VLAN on one switch or all present switches. */
@@ -178,6 +184,7 @@ export async function runVlan(g: Globals, o: VlanOp): Promise<void> {
           mode: r.change?.mode ?? "",
           heartbeat_ms: r.change?.heartbeat?.elapsed_ms ?? "",
           snapshot: r.snapshotId ?? "",
+          ...(r.change?.dryRun ? { commands: r.change.commands.join("; ") } : {}),
         });
       }
     });
@@ -193,7 +200,7 @@ export interface PortOp {
   pvid?: string;
   allow?: string;
   description?: string;
-  watchdog?: Partial<WatchdogConfig>;
+  watchdog?: WriteFlags;
 }
 
 /** `vessel net port set`. */
@@ -218,6 +225,7 @@ export async function runPortSet(g: Globals, o: PortOp): Promise<void> {
       result: r.result,
       watchdog: r.watchdog,
       snapshot: r.snapshotId ?? "",
+      ...(r.change?.dryRun ? { commands: r.change.commands.join("; ") } : {}),
     }], "");
   });
 }
@@ -250,7 +258,7 @@ export interface LagOp {
   members?: string;
   lacp?: boolean;
   description?: string;
-  watchdog?: Partial<WatchdogConfig>;
+  watchdog?: WriteFlags;
 }
 
 /** `vessel net lag create|delete`. */
@@ -281,6 +289,7 @@ export async function runLag(g: Globals, o: LagOp): Promise<void> {
       result: r.result,
       watchdog: r.watchdog,
       snapshot: r.snapshotId ?? "",
+      ...(r.change?.dryRun ? { commands: r.change.commands.join("; ") } : {}),
     }], "");
   });
 }

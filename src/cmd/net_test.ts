@@ -219,6 +219,61 @@ Deno.test("vessel net port/lag/snapshot/diag on the simulator (two-stage)", asyn
       }
     });
 
+    await t.step("--dry-run shows the commands and changes nothing", async () => {
+      const n = dev.commandLog.length;
+      const r = await vessel([
+        "net",
+        "vlan",
+        "add",
+        "55",
+        "--name",
+        "dry",
+        "--switch",
+        "swi2",
+        "--dry-run",
+        "--output",
+        "json",
+        ...common,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const [row] = JSON.parse(r.stdout);
+      assert.equal(row.result, "planned");
+      assert.equal(row.watchdog, "dry-run");
+      assert.equal(row.commands, "vlan 55; name dry; quit");
+      assert.ok(!dev.vlans().some((v) => v.id === 55));
+      const sent = dev.commandLog.slice(n).map((e) => e.line);
+      assert.ok(!sent.some((l) => /^(vlan 55|commit)/.test(l)), sent.join(", "));
+    });
+
+    await t.step("--ibmc adds an iBMC probe and --save saves after the confirm", async () => {
+      const r = await vessel([
+        "net",
+        "vlan",
+        "add",
+        "56",
+        "--switch",
+        "swi2",
+        "--ibmc",
+        "1",
+        "--save",
+        ...FAST,
+        ...common,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(dev.saved?.vlans["56"], "saved configuration has the VLAN");
+      const store = openStore(`${dir}/state.db`);
+      try {
+        const o = new AuditLog(store).list({ op: "vlan.add" }).filter((x) =>
+          x.phase === "outcome" && (x.parameters as { vlan_id?: number }).vlan_id === 56
+        )[0];
+        const health = o.evidence.health as Record<string, Record<string, unknown>>;
+        assert.ok((health.heartbeat.probes as string[]).includes("ibmc:1"));
+        assert.equal(health.confirm.saved, true);
+      } finally {
+        store.close();
+      }
+    });
+
     await t.step("bad input is refused before any device I/O", async () => {
       const n = dev.commandLog.length;
       const cases: [string[], RegExp][] = [

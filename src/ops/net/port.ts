@@ -124,9 +124,9 @@ export function portCommands(
 export interface NetOpResult {
   switch: string;
   target: string;
-  result: "changed" | "unchanged" | "created" | "deleted" | "already absent";
+  result: "changed" | "unchanged" | "created" | "deleted" | "already absent" | "planned";
   snapshotId?: string;
-  watchdog: "committed" | "unchanged";
+  watchdog: "committed" | "unchanged" | "dry-run";
   change?: SwitchChangeResult;
 }
 
@@ -193,9 +193,9 @@ export async function portSet(net: NetContext, sw: string, input: PortSpec): Pro
   return {
     switch: sw,
     target: spec.port,
-    result: r.changed ? "changed" : "unchanged",
+    result: r.dryRun && r.commands.length ? "planned" : r.changed ? "changed" : "unchanged",
     snapshotId: r.snapshotId,
-    watchdog: r.changed ? "committed" : "unchanged",
+    watchdog: r.dryRun ? "dry-run" : r.changed ? "committed" : "unchanged",
     change: r,
   };
 }
@@ -315,9 +315,15 @@ export async function lagCreate(net: NetContext, sw: string, input: LagSpec): Pr
   return {
     switch: sw,
     target: name,
-    result: !r.changed ? "unchanged" : existed ? "changed" : "created",
+    result: r.dryRun && r.commands.length
+      ? "planned"
+      : !r.changed
+      ? "unchanged"
+      : existed
+      ? "changed"
+      : "created",
     snapshotId: r.snapshotId,
-    watchdog: r.changed ? "committed" : "unchanged",
+    watchdog: r.dryRun ? "dry-run" : r.changed ? "committed" : "unchanged",
     change: r,
   };
 }
@@ -350,9 +356,9 @@ export async function lagDelete(
   return {
     switch: sw,
     target: name,
-    result: r.changed ? "deleted" : "already absent",
+    result: r.dryRun && r.commands.length ? "planned" : r.changed ? "deleted" : "already absent",
     snapshotId: r.snapshotId,
-    watchdog: r.changed ? "committed" : "unchanged",
+    watchdog: r.dryRun ? "dry-run" : r.changed ? "committed" : "unchanged",
     change: r,
   };
 }

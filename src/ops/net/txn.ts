@@ -54,6 +54,8 @@ export interface NetContext {
   actor?: string;
   /** Progress lines (the CLI prints them on stderr). */
   log?: (line: string) => void;
+  /** Plan only: read the switch, compute the commands, send nothing, audit nothing. */
+  dryRun?: boolean;
 }
 
 /** The commands an operation wants to send (system view), and what they mean. */
@@ -86,6 +88,8 @@ export interface SwitchChangeResult {
   heartbeat?: HeartbeatEvidence;
   committed: boolean;
   evidence?: Evidence;
+  /** True when only planned (`dryRun`): `commands` is what would be sent. */
+  dryRun?: boolean;
 }
 
 /** Shared state of one transaction (apply → checks → rollback). */
@@ -147,6 +151,17 @@ export async function runSwitchChange(
     const preText = await display(main.session, "display current-configuration");
     const plan = await spec.plan(parseConfig(preText), main.session);
     for (const c of plan.commands) assertSafeLine(c);
+    if (net.dryRun) {
+      return {
+        switch: sw,
+        changed: false,
+        mode,
+        commands: plan.commands,
+        summary: plan.summary,
+        committed: false,
+        dryRun: true,
+      };
+    }
     if (!plan.commands.length) {
       return {
         switch: sw,

@@ -19,13 +19,13 @@ import type { ConfigModel } from "./vrp_parse.ts";
 export interface VlanOpResult {
   switch: string;
   id: number;
-  result: "created" | "updated" | "unchanged" | "removed" | "already absent";
+  result: "created" | "updated" | "unchanged" | "removed" | "already absent" | "planned";
   name?: string;
   description?: string;
   /** Snapshot taken (or reused) before the change; absent when nothing had to change. */
   snapshotId?: string;
-  /** `committed` (heartbeat green, change kept) or `unchanged`. */
-  watchdog: "committed" | "unchanged";
+  /** `committed` (heartbeat green, change kept), `unchanged`, or `dry-run`. */
+  watchdog: "committed" | "unchanged" | "dry-run";
   /** The full transaction result (commands, heartbeat evidence, mode). */
   change?: SwitchChangeResult;
 }
@@ -124,11 +124,17 @@ export async function vlanAdd(
   return {
     switch: sw,
     id: spec.id,
-    result: !r.changed ? "unchanged" : existed ? "updated" : "created",
+    result: r.dryRun && r.commands.length
+      ? "planned"
+      : !r.changed
+      ? "unchanged"
+      : existed
+      ? "updated"
+      : "created",
     name: spec.name,
     description: spec.description,
     snapshotId: r.snapshotId,
-    watchdog: r.changed ? "committed" : "unchanged",
+    watchdog: r.dryRun ? "dry-run" : r.changed ? "committed" : "unchanged",
     change: r,
   };
 }
@@ -160,9 +166,9 @@ export async function vlanRemove(
   return {
     switch: sw,
     id,
-    result: r.changed ? "removed" : "already absent",
+    result: r.dryRun && r.commands.length ? "planned" : r.changed ? "removed" : "already absent",
     snapshotId: r.snapshotId,
-    watchdog: r.changed ? "committed" : "unchanged",
+    watchdog: r.dryRun ? "dry-run" : r.changed ? "committed" : "unchanged",
     change: r,
   };
 }
