@@ -160,6 +160,17 @@ Deno.test("SSH faults: latency, errors, timeouts, session expiry, mid-command di
       assert.equal((await del2.json()).removed, 1);
       const ep = await (await fetch(`${sim.endpoints.admin}/admin/endpoints`)).json();
       assert.deepEqual(ep, sim.endpoints);
+      sim.faults.set({ device: "*", latencyMs: 1 });
+      const st = await (await fetch(`${sim.endpoints.admin}/admin/state`)).json();
+      assert.deepEqual(Object.keys(st.switches), ["swi2", "swi3"]);
+      const doc = await (await fetch(`${sim.endpoints.admin}/admin/state/faults`)).json();
+      assert.equal(doc.length, 1);
+      const missing = await fetch(`${sim.endpoints.admin}/admin/state/switches/swi9`);
+      assert.equal(missing.status, 404);
+      await missing.body?.cancel();
+      const reset = await fetch(`${sim.endpoints.admin}/admin/reset`, { method: "POST" });
+      assert.deepEqual(await reset.json(), { reset: true });
+      assert.deepEqual(sim.faults.list(), []);
     });
   } finally {
     await sim.close();
