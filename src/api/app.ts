@@ -42,6 +42,7 @@ import {
 } from "./problem.ts";
 import { chassisRoutes } from "./routes_chassis.ts";
 import { jobRoutes } from "./routes_jobs.ts";
+import { bladeRoutes } from "./routes_blades.ts";
 import { netRoutes } from "./routes_net.ts";
 import { snapshotRoutes } from "./routes_snapshots.ts";
 import { systemRoutes } from "./routes_system.ts";
@@ -224,6 +225,7 @@ export function createApi(opts: CreateApiOptions): Api {
   systemRoutes(app, deps);
   chassisRoutes(app, deps);
   netRoutes(app, deps);
+  bladeRoutes(app, deps);
   jobRoutes(app, deps);
   snapshotRoutes(app, deps);
 
@@ -257,6 +259,7 @@ export function createApi(opts: CreateApiOptions): Api {
         { name: "auth" },
         { name: "chassis" },
         { name: "switches" },
+        { name: "blades" },
         { name: "jobs" },
         { name: "plans" },
         { name: "audit" },

@@ -47,6 +47,26 @@ const EXAMPLES: {
     check: (b) => assert.ok(b.switches.includes("swi2")),
   },
   {
+    op: "GET /api/v1/blades",
+    call: (x) => x.w.request("GET", "/api/v1/blades", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) =>
+      assert.deepEqual(b.map((s: Json) => s.slot), Array.from({ length: 16 }, (_, i) => i + 1)),
+  },
+  {
+    op: "GET /api/v1/blades/{slot}/network",
+    call: (x) =>
+      x.w.request("GET", "/api/v1/blades/1/network?ping=false", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => {
+      assert.equal(b.blade, 1);
+      assert.ok(
+        b.ports.some((p: Json) => p.switch === "swi2" && p.port === "10GE2/1/1"),
+        JSON.stringify(b),
+      );
+    },
+  },
+  {
     op: "GET /api/v1/switches",
     call: (x) => x.w.request("GET", "/api/v1/switches", { token: x.w.tokens.viewer }),
     expect: 200,
