@@ -64,6 +64,8 @@ export function createHmmRedfishApp(
   const missing = (c: Context) => redfishError(404, "Base.1.0.ResourceMissingAtURI", [c.req.path]);
   const forbidden = () => redfishError(403, "Base.1.0.InsufficientPrivilege");
 
+  app.onError(() => redfishError(500, "Base.1.0.InternalError"));
+  app.notFound((c) => missing(c));
   app.use("/redfish/*", httpFaults(ctx, "hmm", "redfish"));
   app.use("/redfish", httpFaults(ctx, "hmm", "redfish"));
 

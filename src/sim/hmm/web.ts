@@ -118,6 +118,9 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
   let job: UpgradeTarget[] = [];
   const app = new Hono();
 
+  // Bad input is answered like the device would (retcode), never with a stack trace.
+  app.onError((_err, c) => xml(c, result(RETCODE.invalidParam, "Invalid parameter"), 400));
+  app.notFound((c) => c.html(page("404 Not Found"), 404));
   app.use("*", httpFaults(ctx, "hmm", "web"));
 
   const cookieSession = (c: Context): WebSession | undefined => {
