@@ -103,6 +103,17 @@ Deno.test("SimContext: switch jump, swiconfexport files, SFTP and keyboard-inter
     sh.send("\r");
     await sh.waitFor(/<CX310_2>$/);
     await sh.cmd("display version");
+    // A cut management path also freezes the HMM's jump session until it is back.
+    const dev = sim.switch("swi2");
+    const good = dev.running;
+    const cut = dev.running;
+    delete cut.vlans["4094"];
+    dev.setRunning(cut);
+    sh.mark();
+    sh.send("display device\r");
+    await assert.rejects(sh.waitFor(/<CX310_2>$/, 300), /Timed out/);
+    dev.setRunning(good);
+    await sh.waitFor(/Device status:[\s\S]*<CX310_2>$/);
     sh.send("quit\r");
     await sh.waitFor(/back on the HMM/);
     await sh.closed;

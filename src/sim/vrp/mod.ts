@@ -67,7 +67,7 @@ export async function startSwitches(
     attachShell(name, io, onExit) {
       const dev = devices.get(name);
       if (!dev) throw new Error(`No switch ${name}`);
-      startSession(dev, io, onExit);
+      startSession(dev, gateIO(io, () => ctx.mgmt.isReachable(name), ctx.mgmt.onChange), onExit);
     },
     exportFiles(name) {
       const dev = devices.get(name);
@@ -97,5 +97,71 @@ export async function startSwitches(
       await Promise.all([...servers.values()].map((s) => s.close()));
       for (const d of devices.values()) d.close();
     },
+  };
+}
+
+/**
+ * The HMM's jump session to a switch crosses the switch's management path: while it is cut,
+ * output and input are held (like a TCP session into a black hole) and delivered when it is back.
+ */
+export function gateIO(
+  io: ShellIO,
+  open: () => boolean,
+  onChange: (l: () => void) => () => void,
+): ShellIO {
+  const out: string[] = [];
+  const input: string[] = [];
+  const listeners: ((s: string) => void)[] = [];
+  let endCode: number | undefined;
+  const pump = () => {
+    if (!open() || io.closed) return;
+    if (out.length) io.write(out.splice(0).join(""));
+    for (const chunk of input.splice(0)) for (const l of [...listeners]) l(chunk);
+    if (endCode !== undefined) io.end(endCode);
+  };
+  const off = onChange(pump);
+  io.onClose(off);
+  const offData = io.onData((d) => {
+    input.push(d);
+    pump();
+  });
+  return {
+    get username() {
+      return io.username;
+    },
+    get pty() {
+      return io.pty;
+    },
+    get cols() {
+      return io.cols;
+    },
+    get rows() {
+      return io.rows;
+    },
+    kind: io.kind,
+    command: io.command,
+    get closed() {
+      return io.closed;
+    },
+    write(text: string) {
+      out.push(text);
+      pump();
+    },
+    onData(listener) {
+      listeners.push(listener);
+      return () => {
+        const i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+        if (!listeners.length) {
+          offData();
+          off();
+        }
+      };
+    },
+    end(code = 0) {
+      endCode = code;
+      pump();
+    },
+    onClose: (l) => io.onClose(l),
   };
 }
