@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { createFaultRegistry, httpFaults } from "./faults.ts";
 import { startSimulator } from "./mod.ts";
-import { openShell } from "./testing.ts";
+import { execOnce, openShell } from "./testing.ts";
 
 const USER = "root";
 const PW = "Huawei12#$";
@@ -125,6 +125,11 @@ Deno.test("SSH faults: latency, errors, timeouts, session expiry, mid-command di
         assert.match(got, /sysname CX310_2/);
         assert.doesNotMatch(got, /\r\nreturn\r\n/);
         assert.equal(sim.faults.list().length, 0, "the one-shot fault is consumed");
+        // The same for an exec request.
+        sim.faults.set({ device: "swi2", iface: "ssh", disconnectMidCommand: true });
+        const partial = await execOnce(url, USER, PW, "display current-configuration");
+        assert.match(partial, /sysname CX310_2/);
+        assert.doesNotMatch(partial, /\nreturn\n/);
         const again = await openShell(url, USER, PW);
         await again.waitFor(/<CX310_2>$/);
         await again.close();

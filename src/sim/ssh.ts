@@ -223,7 +223,9 @@ export async function createSshServer(
             const closeListeners: (() => void)[] = [];
             let pumping = false;
             let endCode: number | undefined;
-            let cutArmed = false;
+            // An exec request is a command too: the fault cuts its output.
+            let cutArmed = kind === "exec" &&
+              deps.faults.take(device, "ssh", "disconnectMidCommand");
             let closed = false;
             const finish = () => {
               if (closed) return;

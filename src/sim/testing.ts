@@ -147,8 +147,11 @@ export function execOnce(
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     let out = "";
-    client.on("error", reject);
+    let ready = false;
+    // A connection dropped after login (a fault) ends the output; before login it is an error.
+    client.on("error", (e) => ready ? resolve(out) : reject(e));
     client.on("ready", () => {
+      ready = true;
       client.exec(command, (err, stream) => {
         if (err) return reject(err);
         stream.on("data", (d: Uint8Array) => out += new TextDecoder().decode(d));
