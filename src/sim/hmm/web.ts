@@ -32,6 +32,8 @@ export interface HmmWebOptions {
 interface WebSession {
   id: string;
   token?: string;
+  /** Per-session KVM applet secrets (`/kvm.html`). */
+  kvm?: { verify: string; secretkey: string; secretiv: string; ext: string; typedata: string };
   user?: string;
   lastUsed: number;
   expiresAt?: number;
@@ -147,6 +149,53 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
   app.get("/login.html", (c) => {
     if (!cookieSession(c)) newSession(c);
     return c.html(page("Login"));
+  });
+  // The KVM applet page: the token travels in X-CSRF-Token here (hmm-web-api.md §2.1, §7).
+  app.get("/kvm.html", (c) => {
+    const s = cookieSession(c);
+    const token = c.req.header("X-CSRF-Token");
+    if (!s?.token || !token || !sameSecret(token, s.token)) {
+      return c.html(page("Login"), 403);
+    }
+    s.kvm ??= (() => {
+      const verify = crypto.getRandomValues(new Uint32Array(1))[0];
+      const be = verify.toString(16).padStart(8, "0");
+      const ext = randomHex(16);
+      return {
+        verify: String(verify),
+        secretkey: be + randomHex(16),
+        secretiv: randomHex(16),
+        ext,
+        typedata: String(Math.floor(now() / 1000)),
+      };
+    })();
+    const k = s.kvm;
+    const ip = state.data.records.mmNetwork.floatip;
+    const attrs: Record<string, string> = {
+      type: "application/x-java-applet",
+      code: "com.kvm.KVMApplet.class",
+      codebase: "jar",
+      archive: "vconsole.jar",
+      ipa: ip,
+      ipb: ip,
+      port: "2198",
+      vmmserverport: "8500",
+      shelftype: t.chassis.model,
+      local: "en",
+      securekvm: "1",
+      verifyvalue: k.verify,
+      mmverifyvalue: k.verify,
+      secretkey: k.secretkey,
+      secretiv: k.secretiv,
+      codekey_ext: k.ext,
+      verifyvalueext: k.ext,
+      typedata: k.typedata,
+    };
+    const embed = Object.entries(attrs).map(([a, v]) => `${a}="${v}"`).join(" ");
+    return c.html(
+      `<!DOCTYPE html><html><head><meta charset="utf-8"><title>KVM</title></head>` +
+        `<body><embed ${embed} width="100%" height="100%"></body></html>`,
+    );
   });
   app.get("/:page{[a-z_0-9]+\\.html}", (c) => c.html(page(c.req.param("page"))));
 

@@ -87,6 +87,27 @@ Deno.test("createHmmWebApp", async (t) => {
       assert.equal(noCookie.status, 403);
     });
 
+    await t.step("kvm.html needs X-CSRF-Token and carries the applet secrets", async () => {
+      const get = (h: Record<string, string>) =>
+        c.hmm.hmmFetch(new Request(`${HMM}/kvm.html`, { headers: { Cookie: s.cookie, ...h } }));
+      const denied = await get({ "Custom-Token": s.token });
+      await denied.body?.cancel();
+      assert.equal(denied.status, 403);
+      const ok = await get({ "X-CSRF-Token": s.token });
+      const html = await ok.text();
+      assert.equal(ok.status, 200);
+      const attr = (n: string) => new RegExp(`\\b${n}="([^"]*)"`).exec(html)?.[1];
+      assert.equal(attr("type"), "application/x-java-applet");
+      assert.equal(attr("port"), "2198");
+      assert.equal(attr("vmmserverport"), "8500");
+      assert.match(attr("secretkey")!, /^[0-9a-f]{40}$/);
+      assert.match(attr("secretiv")!, /^[0-9a-f]{32}$/);
+      assert.equal(parseInt(attr("secretkey")!.slice(0, 8), 16), Number(attr("verifyvalue")));
+      assert.equal(attr("verifyvalue"), attr("mmverifyvalue"));
+      const again = await (await get({ "X-CSRF-Token": s.token })).text();
+      assert.equal(new RegExp('secretkey="([^"]*)"').exec(again)![1], attr("secretkey"));
+    });
+
     await t.step(
       "dispatchers answer 400 with an empty body without a Referer of this host",
       async () => {
