@@ -52,7 +52,7 @@ export interface PlanFilesOptions extends VariableInputs {
   /** Plan the destruction of everything in state. */
   destroy?: boolean;
   /** Called after each live read with its duration (benchmarks). */
-  onRead?: (address: string, ms: number) => void;
+  onRead?: (address: string, ms: number, scope: string) => void;
 }
 
 /**

@@ -126,7 +126,7 @@ export interface ComputePlanOptions {
   /** Plan the destruction of everything in state. */
   destroy?: boolean;
   /** Called after each live read with its duration (benchmarks: critical path). */
-  onRead?: (address: string, ms: number) => void;
+  onRead?: (address: string, ms: number, scope: string) => void;
 }
 
 const RESOLVE = Symbol("vessel.resolve");
@@ -247,7 +247,7 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
       try {
         return await def.read(ctx, id);
       } finally {
-        opts.onRead?.(address, performance.now() - t0);
+        opts.onRead?.(address, performance.now() - t0, scope);
       }
     });
     reads[address] = hashJson(live ?? null);
