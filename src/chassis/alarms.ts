@@ -1,0 +1,306 @@
+/**
+ * Alarm monitoring (HMM menu "Alarm Monitoring"): active alarms with paging, the event log (SEL)
+ * per component, and summary counters.
+ *
+ * Transport: the HMM web API `selhandler.php` (`alarm`, `sel`; hmm-web-api.md §4.5–4.6 [live]):
+ * the HMM Redfish service has no alarm resource, and its log service covers the HMM only. Blade
+ * event logs prefer the blade's iBMC Redfish `LogServices` when it answers.
+ *
+ * Quirks handled (hmm-web-api.md §6): counters may include cleared alarms (`cleartag` 1), so
+ * `active` is computed from the entries; `page` is 1-based and `sum` is the grand total; dates are
+ * asctime strings without a zone (kept verbatim, plus an ISO form read as UTC); event codes carry
+ * an upper-case `0X` prefix.
+ *
+ * @example
+ * const a = alarms(chassis);
+ * const { alarms: list, counts } = await a.active();
+ * const sel = await a.events("Slot3", { perpage: 50 });
+ */
+import { z } from "zod";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type { CallOptions } from "../drivers/deadline.ts";
+import { children, childText, type XmlNode } from "../drivers/webapi/xml.ts";
+import type { Chassis } from "./chassis.ts";
+import { type DeviceHub, isNoService, perChassis } from "./hub.ts";
+import { ibmcAccess } from "./ibmc.ts";
+
+/** Severity names by level (1 = Minor is presumed: never seen upstream). */
+export const SEVERITIES = ["Normal", "Minor", "Major", "Critical"] as const;
+
+/** One alarm. */
+export const AlarmSchema = z.object({
+  level: z.number().int().describe("0 Normal, 1 Minor (presumed), 2 Major, 3 Critical"),
+  severity: z.string().describe("leveldesp as the HMM prints it"),
+  source: z.string().describe("Component, e.g. MM1, PSU, Slot3"),
+  sensor: z.string().describe("Sensor name, e.g. PS3 Status"),
+  time: z.string().describe("As printed (asctime, no zone)"),
+  timeIso: z.string().optional().describe("The same read as UTC, ISO 8601"),
+  description: z.string().describe("eventdesp"),
+  code: z.string().describe("Event code, e.g. 0X0801FFFF"),
+  cleared: z.boolean().describe("cleartag 1: cleared but still listed"),
+});
+/** One alarm. */
+export type Alarm = z.infer<typeof AlarmSchema>;
+
+/** A page of alarms. */
+export const AlarmPageSchema = z.object({
+  counts: z.object({
+    sum: z.number().int().describe("Total entries the HMM has (may include cleared ones)"),
+    critical: z.number().int(),
+    major: z.number().int(),
+    minor: z.number().int(),
+  }).describe("Counters as the HMM reports them"),
+  active: z.number().int().describe("Entries on this page not cleared"),
+  alarms: z.array(AlarmSchema),
+});
+/** A page of alarms. */
+export type AlarmPage = z.infer<typeof AlarmPageSchema>;
+
+/** One event log entry. */
+export const EventSchema = z.object({
+  level: z.number().int().describe("Severity level"),
+  severity: z.string().describe("Severity text"),
+  time: z.string().describe("As printed"),
+  timeIso: z.string().optional().describe("Read as UTC, ISO 8601"),
+  source: z.string().describe("Component"),
+  sensor: z.string().describe("Sensor name"),
+  description: z.string().describe("What happened"),
+  asserted: z.boolean().describe("Asserted (true) or Deasserted (false)"),
+});
+/** One event log entry. */
+export type Event = z.infer<typeof EventSchema>;
+
+/** A page of events. */
+export const EventPageSchema = z.object({
+  component: z.string().describe("smm, othersmm, Slot<N>, Swi<N>"),
+  sum: z.number().int().describe("Total events of the component"),
+  events: z.array(EventSchema).describe("Newest first"),
+  transport: z.enum(["web", "redfish"]).describe("Where the events came from"),
+});
+/** A page of events. */
+export type EventPage = z.infer<typeof EventPageSchema>;
+
+/** Paging options. */
+export interface PageOptions extends CallOptions {
+  /** 1-based page (default 1). */
+  page?: number;
+  /** Entries per page (default 50; the GUI uses 10, upstream 50 and 100). */
+  perpage?: number;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `Wed Mar 11 06:42:18 2026` → `2026-03-11T06:42:18Z` (the HMM gives no zone: read as UTC). */
+export function asctimeToIso(s: string): string | undefined {
+  const m = /^\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})$/.exec(s.trim());
+  if (!m) return undefined;
+  const mon = MONTHS.indexOf(m[1]);
+  if (mon < 0) return undefined;
+  return new Date(Date.UTC(+m[6], mon, +m[2], +m[3], +m[4], +m[5])).toISOString().replace(
+    ".000Z",
+    "Z",
+  );
+}
+
+const num = (s: string | undefined, d = 0) => (s && /^-?\d+$/.test(s) ? Number(s) : d);
+
+/** Reads a `selhandler.php alarm` reply. */
+export function parseAlarms(doc: XmlNode | undefined): AlarmPage {
+  const block = doc ? children(doc, "alarms")[0] : undefined;
+  const alarms = children(block, "alarm").map((a) => {
+    const time = childText(a, "datetime") ?? "";
+    const iso = asctimeToIso(time);
+    return {
+      level: num(childText(a, "level")),
+      severity: childText(a, "leveldesp") ?? "",
+      source: childText(a, "source") ?? "",
+      sensor: childText(a, "sensorname") ?? "",
+      time,
+      ...(iso ? { timeIso: iso } : {}),
+      description: childText(a, "eventdesp") ?? "",
+      code: childText(a, "eventcode") ?? "",
+      cleared: childText(a, "cleartag") === "1",
+    };
+  });
+  return AlarmPageSchema.parse({
+    counts: {
+      sum: num(childText(block, "sum")),
+      critical: num(childText(block, "critical")),
+      major: num(childText(block, "major")),
+      minor: num(childText(block, "minor")),
+    },
+    active: alarms.filter((a) => !a.cleared).length,
+    alarms,
+  });
+}
+
+/** Reads a `selhandler.php sel` reply. */
+export function parseSel(doc: XmlNode | undefined, component: string): EventPage {
+  const events = children(doc, "sel").map((e) => {
+    const time = childText(e, "datetime") ?? "";
+    const iso = asctimeToIso(time);
+    return {
+      level: num(childText(e, "level")),
+      severity: childText(e, "leveldesp") ?? "",
+      time,
+      ...(iso ? { timeIso: iso } : {}),
+      source: childText(e, "source") ?? "",
+      sensor: childText(e, "sensorname") ?? "",
+      description: childText(e, "eventdesp") ?? "",
+      asserted: !/^deassert/i.test(childText(e, "assert") ?? ""),
+    };
+  });
+  return EventPageSchema.parse({
+    component,
+    sum: num(childText(doc, "sum"), events.length),
+    events,
+    transport: "web",
+  });
+}
+
+/** Components that have an event log. */
+export function checkComponent(c: string): string {
+  if (/^(smm|othersmm)$/.test(c)) return c;
+  const s = /^slot(\d+)$/i.exec(c);
+  if (s && +s[1] >= 1 && +s[1] <= 16) return `Slot${+s[1]}`;
+  const w = /^swi([1-4])$/i.exec(c);
+  if (w) return `Swi${w[1]}`;
+  throw new NotFoundError(`Unknown component ${c}`, {
+    hint: "Use smm, othersmm, Slot1-Slot16 or Swi1-Swi4",
+  });
+}
+
+function checkPage(o: PageOptions): { page: number; perpage: number } {
+  const page = o.page ?? 1;
+  const perpage = o.perpage ?? 50;
+  if (!Number.isInteger(page) || page < 1) {
+    throw new ValidationError(`Invalid page ${page}: pages start at 1`, { field: "page" });
+  }
+  if (!Number.isInteger(perpage) || perpage < 1 || perpage > 500) {
+    throw new ValidationError(`Invalid perpage ${perpage}: use 1-500`, { field: "perpage" });
+  }
+  return { page, perpage };
+}
+
+/** Alarm monitoring of one chassis. */
+export class AlarmModule {
+  readonly hub: DeviceHub;
+  constructor(hub: DeviceHub) {
+    this.hub = hub;
+  }
+
+  /** One page of the alarm list (active and cleared entries, with the HMM's counters). */
+  async active(o: PageOptions = {}): Promise<AlarmPage> {
+    const { page, perpage } = checkPage(o);
+    const r = await this.hub.web("selhandler.php", {
+      actiontype: "alarm",
+      page: String(page),
+      perpage: String(perpage),
+      chassisid: "0",
+      isstep: "1",
+      bladename: "all",
+    }, { ...o, referer: "/alarm_config.html?chassisid=0", idempotent: true });
+    return parseAlarms(r.doc);
+  }
+
+  /** Every alarm, following the pages until `sum` entries were read. */
+  async all(o: CallOptions & { perpage?: number } = {}): Promise<AlarmPage> {
+    const perpage = o.perpage ?? 100;
+    const first = await this.active({ ...o, page: 1, perpage });
+    const pages = Math.ceil(first.counts.sum / perpage);
+    const rest = await this.hub.map(
+      Array.from({ length: Math.max(0, pages - 1) }, (_, i) => i + 2),
+      (page) => this.active({ ...o, page, perpage }),
+    );
+    const alarms = [first, ...rest].flatMap((p) => p.alarms);
+    return { counts: first.counts, active: alarms.filter((a) => !a.cleared).length, alarms };
+  }
+
+  /** Summary counters (one small page). */
+  async summary(o: CallOptions = {}): Promise<AlarmPage["counts"] & { active: number }> {
+    const all = await this.all({ ...o, perpage: 100 });
+    return { ...all.counts, active: all.active };
+  }
+
+  /**
+   * One page of a component's event log (`smm`, `othersmm`, `Slot<N>`, `Swi<N>`). A blade's log
+   * comes from its iBMC Redfish `LogServices` when reachable, else from the HMM.
+   *
+   * @throws {NotFoundError} unknown component
+   */
+  async events(component: string, o: PageOptions = {}): Promise<EventPage> {
+    const c = checkComponent(component);
+    const { page, perpage } = checkPage(o);
+    const slot = /^Slot(\d+)$/.exec(c);
+    const acc = ibmcAccess(this.hub);
+    if (slot && acc.hasRedfish(+slot[1])) {
+      try {
+        return await this.#ibmcEvents(c, +slot[1], page, perpage, o);
+      } catch (e) {
+        if (!isNoService(e)) throw e;
+      }
+    }
+    const r = await this.hub.web("selhandler.php", {
+      actiontype: "sel",
+      page: String(page),
+      perpage: String(perpage),
+      chassisid: "0",
+      bladename: c,
+    }, {
+      ...o,
+      referer: `/${c === "smm" || c === "othersmm" ? "smm" : c}.html?chassisid=0`,
+      idempotent: true,
+    });
+    return parseSel(r.doc, c);
+  }
+
+  async #ibmcEvents(
+    c: string,
+    slot: number,
+    page: number,
+    perpage: number,
+    o: CallOptions,
+  ): Promise<EventPage> {
+    const acc = ibmcAccess(this.hub);
+    const sys = await acc.systemPath(slot, o);
+    const logs =
+      (await acc.get<{ Members?: { "@odata.id": string }[] }>(slot, `${sys}/LogServices`, o))
+        .data.Members ?? [];
+    if (!logs[0]) throw new NotFoundError(`No log service on the iBMC of slot ${slot}`);
+    const skip = (page - 1) * perpage;
+    const entries = (await acc.get<{
+      Members?: Record<string, unknown>[];
+      "Members@odata.count"?: number;
+    }>(slot, `${logs[0]["@odata.id"]}/Entries?$skip=${skip}&$top=${perpage}`, o)).data;
+    const members = entries.Members ?? [];
+    const sliced = members.length > perpage ? members.slice(skip, skip + perpage) : members;
+    return EventPageSchema.parse({
+      component: c,
+      sum: entries["Members@odata.count"] ?? members.length,
+      transport: "redfish",
+      events: sliced.map((m) => {
+        const sev = String(m.Severity ?? "OK");
+        return {
+          level: sev === "Critical" ? 3 : sev === "Warning" ? 2 : 0,
+          severity: sev,
+          time: String(m.Created ?? ""),
+          ...(m.Created ? { timeIso: String(m.Created) } : {}),
+          source: c,
+          sensor: String(m.SensorType ?? m.Name ?? ""),
+          description: String(m.Message ?? ""),
+          asserted: String(m.EntryCode ?? "Assert") !== "Deassert",
+        };
+      }),
+    });
+  }
+}
+
+/**
+ * The alarm module of a chassis (cached per chassis).
+ *
+ * @example
+ * const counts = await alarms(chassis).summary();
+ */
+export const alarms: (chassis: Chassis) => AlarmModule = perChassis((_c, hub) =>
+  new AlarmModule(hub)
+);
