@@ -102,6 +102,33 @@ Deno.test("createApi", async (t) => {
       }
     });
 
+    await t.step(
+      "createApi refuses a non-JSON body on every route that takes one with 415",
+      async () => {
+        let n = 0;
+        for (const [p, item] of Object.entries(doc.paths as Record<string, Json>)) {
+          for (const m of ["post", "put", "patch"]) {
+            if (!item[m]?.requestBody) continue;
+            n++;
+            const path = p.replace("{switch}", "swi2").replace("{vlan_id}", "10")
+              .replace("{id}", "x");
+            const res = await w.api.app.request(path, {
+              method: m.toUpperCase(),
+              headers: {
+                authorization: `Bearer ${w.tokens.admin}`,
+                "content-type": "application/x-www-form-urlencoded",
+              },
+              body: "username=a&password=b",
+            });
+            const body = await res.json();
+            assert.equal(res.status, 415, `${m} ${p}: ${JSON.stringify(body)}`);
+            assert.equal(body.code, "unsupported_media_type");
+          }
+        }
+        assert.ok(n >= 10);
+      },
+    );
+
     await t.step("createApi names the field of a validation problem", async () => {
       const res = await w.request("POST", "/api/v1/switches/swi2/vlans", {
         token: w.tokens.operator,

@@ -69,6 +69,14 @@ export function requireRole(role: Role): MiddlewareHandler<ApiEnv> {
   };
 }
 
+/**
+ * Problem response of a route with a JSON body: the body validator refuses any other content
+ * type (also an HTML form posted from another site) with 415.
+ */
+export const JSON_BODY_PROBLEM = {
+  415: problemContent("The body is not JSON (Content-Type must be application/json)"),
+} as const;
+
 /** Security requirement of authenticated routes (either scheme). */
 export const SECURITY = [{ bearerToken: [] }, { sessionCookie: [] }];
 

@@ -11,6 +11,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { ConfigError, DeviceError, ValidationError, VesselError } from "../errors.ts";
 import { redactText } from "../util/redact.ts";
 
@@ -64,9 +65,19 @@ export const STATUS_BY_CODE: Record<string, number> = {
   unauthenticated: 401,
   forbidden: 403,
   csrf: 403,
+  unsupported_media_type: 415,
   locked_out: 423,
   rate_limited: 429,
   internal: 500,
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  413: "bad_request",
+  415: "unsupported_media_type",
 };
 
 const TITLES: Record<string, string> = {
@@ -86,6 +97,7 @@ const TITLES: Record<string, string> = {
   unauthenticated: "Authentication required",
   forbidden: "Forbidden",
   csrf: "CSRF token missing or wrong",
+  unsupported_media_type: "Unsupported media type",
   locked_out: "Account locked",
   rate_limited: "Too many requests",
   internal: "Internal server error",
@@ -143,6 +155,20 @@ export function problemFor(err: unknown, instance?: string): Problem {
     }
     if (err instanceof ApiError && err.retryAfter !== undefined) p.retry_after = err.retryAfter;
     return p;
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own refusals (e.g. 415 from the JSON body validator).
+    const code = CODE_BY_STATUS[err.status] ?? "bad_request";
+    return {
+      type: PROBLEM_TYPE_BASE + code,
+      title: TITLES[code] ?? "Bad request",
+      status: err.status,
+      detail: err.status === 415
+        ? "The body must be JSON (Content-Type: application/json)"
+        : redactText(err.message || TITLES[code] || "Bad request"),
+      code,
+      ...(instance ? { instance } : {}),
+    };
   }
   return {
     type: PROBLEM_TYPE_BASE + "internal",

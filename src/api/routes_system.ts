@@ -4,7 +4,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { VERSION } from "../version.ts";
-import { type ApiApp, type ApiDeps, secured, SESSION_COOKIE } from "./context.ts";
+import {
+  type ApiApp,
+  type ApiDeps,
+  JSON_BODY_PROBLEM,
+  secured,
+  SESSION_COOKIE,
+} from "./context.ts";
 import { problemContent } from "./problem.ts";
 import { IdParam, RoleSchema, TokenInfoSchema, UserInfoSchema, WhoAmISchema } from "./schemas.ts";
 
@@ -78,6 +84,7 @@ export function systemRoutes(app: ApiApp, deps: ApiDeps): void {
         body: { content: { "application/json": { schema: LoginSchema } }, required: true },
       },
       responses: {
+        ...JSON_BODY_PROBLEM,
         200: json(WhoAmISchema, "Logged in; the cookie is set"),
         400: problemContent("Malformed request"),
         401: problemContent("Wrong user name or password"),
