@@ -268,6 +268,45 @@ for (const [kind, text] of [["hcl", HCL], ["yaml", YAML]] as const) {
         const clean = await vessel(["drift", "--detailed-exitcode", ...common]);
         assert.equal(clean.code, 0, clean.stdout);
         assert.match(clean.stdout, /No drift\./);
+        const list = await vessel([
+          "net",
+          "vlan",
+          "list",
+          "--switch",
+          "swi3",
+          "--output",
+          "json",
+          ...common,
+        ]);
+        const v350 = (JSON.parse(list.stdout) as { id: number; description?: string }[]).find((v) =>
+          v.id === 350
+        );
+        assert.equal(v350?.description, "made by hand", "revert put the recorded value back");
+
+        // Adopt instead: state takes the live value; the plan then wants the configuration back.
+        await vessel(["net", "vlan", "remove", "350", "--switch", "swi3", ...common]);
+        await vessel([
+          "net",
+          "vlan",
+          "add",
+          "350",
+          "--name",
+          "imported",
+          "--description",
+          "kept",
+          "--switch",
+          "swi3",
+          ...common,
+        ]);
+        const adopt = await vessel(["drift", "--adopt", ...common]);
+        assert.equal(adopt.code, 0, adopt.stderr);
+        assert.match(adopt.stdout, /Adopted into state: vessel_vlan\.hand/);
+        const none = await vessel(["drift", "--detailed-exitcode", ...common]);
+        assert.equal(none.code, 0, none.stdout);
+        const show = await vessel(["state", "show", "vessel_vlan.hand", ...common]);
+        assert.match(show.stdout, /description = "kept"/);
+        const p = await vessel(["plan", "-f", file, ...common]);
+        assert.match(p.stdout, /~ description = "kept" -> "made by hand"/);
       });
 
       await t.step("destroy removes everything managed", async () => {
