@@ -123,6 +123,22 @@ Deno.test("createApi", async (t) => {
             const body = await res.json();
             assert.equal(res.status, 415, `${m} ${p}: ${JSON.stringify(body)}`);
             assert.equal(body.code, "unsupported_media_type");
+            // Malformed JSON and a JSON array are request errors too, never server errors.
+            for (const bad of ["{", "[1,2]", "null"]) {
+              const r = await w.api.app.request(path, {
+                method: m.toUpperCase(),
+                headers: {
+                  authorization: `Bearer ${w.tokens.admin}`,
+                  "content-type": "application/json",
+                },
+                body: bad,
+              });
+              const b = await r.json();
+              assert.ok(
+                r.status >= 400 && r.status < 500,
+                `${m} ${p} ${bad}: ${r.status} ${b.detail}`,
+              );
+            }
           }
         }
         assert.ok(n >= 10);
