@@ -70,6 +70,23 @@ const SET_ITEMS: Record<string, { values: Record<string, string>; usage: string 
 
 const GET_ITEMS = ["bootdevice", "sel", "version", "serialrecord"];
 
+/** `/tmp/sol.dat` of each iBMC (in memory; shared by the sessions of that blade). */
+const SOL_FILES = new WeakMap<BladeState, string[]>();
+
+/** A plausible serial console capture for the blade's current state (text is an assumption). */
+function solConsole(blade: BladeState): string[] {
+  const d = blade.data;
+  if (d.power === "Off") return ["[SOL] host is powered off; no console output since power off"];
+  const boot = d.boot.target === "None" ? "Hard Drive" : BOOT_LABEL[d.boot.target];
+  return [
+    `Huawei BIOS (U41)${d.firmware.bios}, ${blade.spec.model}, slot ${blade.slot}`,
+    `CPU: ${blade.spec.cpus} x ${blade.spec.cpuModel}`,
+    `Memory: ${blade.spec.memoryGiB} GB`,
+    `Boot device: ${boot}${d.vmedia.inserted ? ` (virtual media: ${d.vmedia.image})` : ""}`,
+    `${blade.spec.hostname} login:`,
+  ];
+}
+
 /** Options of {@link runIbmcShell}. */
 export interface IbmcShellOptions {
   /** Called when the user leaves with `exit` (default: end the channel). */
@@ -173,22 +190,47 @@ export async function runIbmcShell(
           t.line(rows[i]);
         }
       } else if (item === "serialrecord") {
-        t.line("No serial record. Run ipmcset -d download -v 0 first.");
+        if (parsed.opts.v !== "list") {
+          t.line("Usage: ipmcget -d serialrecord -v list");
+        } else if (!SOL_FILES.has(blade)) {
+          t.line("No serial record. Run ipmcset -d download -v 0 first.");
+        } else {
+          for (const l of SOL_FILES.get(blade)!) t.line(l);
+        }
       } else {
         usageGet(t);
+      }
+      continue;
+    }
+    if (cmd === "ipmcset" && parsed?.opts.d === "download") {
+      // SOL capture (hmm-cli.md §6.2): packages the serial console ring buffer into /tmp/sol.dat.
+      const v = parsed.opts.v;
+      if (v === "?") {
+        t.line("Usage: ipmcset -d download -v <option>");
+        t.line("Options are:");
+        t.line("    0     download the serial port data to /tmp/sol.dat");
+      } else if (v !== "0") {
+        t.line("Input parameter[-v] error");
+      } else {
+        for (const pct of [0, 25, 50, 75, 100]) {
+          t.line(`Downloading...   ${String(pct).padStart(3)}%`);
+        }
+        SOL_FILES.set(blade, solConsole(blade));
+        t.line("Download successfully.");
+        t.line("The sol.dat file has been saved in /tmp/sol.dat.");
       }
       continue;
     }
     if (cmd === "ipmcset") {
       if (!parsed || !parsed.opts.d || parsed.opts.v === undefined) {
         t.line("Usage: ipmcset [-t target] -d dataitem -v value");
-        t.line("Data items: " + Object.keys(SET_ITEMS).join(" "));
+        t.line("Data items: " + [...Object.keys(SET_ITEMS), "download"].join(" "));
         continue;
       }
       const item = SET_ITEMS[parsed.opts.d];
       if (!item) {
         t.line("Usage: ipmcset [-t target] -d dataitem -v value");
-        t.line("Data items: " + Object.keys(SET_ITEMS).join(" "));
+        t.line("Data items: " + [...Object.keys(SET_ITEMS), "download"].join(" "));
         continue;
       }
       const v = parsed.opts.v;

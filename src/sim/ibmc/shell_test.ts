@@ -105,6 +105,14 @@ Deno.test("runIbmcShell", async (t) => {
       assert.doesNotMatch(rest, /--More--/);
     });
 
+    await t.step("ipmcset -d download -v 0 then ipmcget -d serialrecord -v list", async () => {
+      assert.match(await sh.cmd("ipmcget -d serialrecord -v list", PROMPT), /No serial record/);
+      const dl = await sh.cmd("ipmcset -d download -v 0", PROMPT);
+      assert.match(dl, /Download successfully/);
+      assert.match(dl, /sol\.dat.*save/);
+      assert.match(await sh.cmd("ipmcget -d serialrecord -v list", PROMPT), /login:/);
+    });
+
     await t.step("exec mode runs one command", async () => {
       const out = await execOnce(
         c.hmm.endpoints.ibmc["1"].ssh,
