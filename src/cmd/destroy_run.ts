@@ -63,7 +63,7 @@ export async function runEngine(g: Globals, o: EngineRunOptions): Promise<void> 
     try {
       const state = new EngineState(store, s.workspace);
       // Apply and destroy hold the state lock from the first read to the last write.
-      const lock = o.mode === "plan" ? undefined : state.lock(o.mode);
+      const lock = o.mode === "plan" ? undefined : state.hold(o.mode);
       try {
         const common = {
           chassis: s.chassis,

@@ -39,7 +39,7 @@ export async function runDrift(g: Globals, o: DriftRunOptions): Promise<void> {
     try {
       const state = new EngineState(store, s.workspace);
       const lock = o.adopt || o.revert
-        ? state.lock(o.adopt ? "drift adopt" : "drift revert")
+        ? state.hold(o.adopt ? "drift adopt" : "drift revert")
         : undefined;
       try {
         const { drift, live } = await detectDrift({

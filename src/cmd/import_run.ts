@@ -43,7 +43,7 @@ export async function runImport(
     const store = openStore(s.statePath);
     try {
       const state = new EngineState(store, s.workspace);
-      const lock = state.lock("import");
+      const lock = state.hold("import");
       try {
         const r = await importResource(address, id, {
           chassis: s.chassis,

@@ -870,7 +870,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const { state, registry, ctx } = opts;
   const wrap = opts.wrap ?? ((_s, run) => run());
   const lock = state instanceof EngineState && opts.lock !== false
-    ? state.lock(plan.options?.destroy ? "destroy" : "apply")
+    ? state.hold(plan.options?.destroy ? "destroy" : "apply")
     : undefined;
   try {
     const steps = plan.steps as RuntimeStep[];

@@ -69,6 +69,29 @@ export class EngineState extends StateStore {
     });
   }
 
+  /**
+   * Take the state lock and keep it alive while held: renewed every third of its lifetime, so a
+   * long step (a 30-minute firmware flash) never lets it expire under a running apply, while a
+   * crashed process still loses it after `ttlMs`.
+   * @throws {ConflictError} as {@link lock}
+   */
+  hold(purpose: string, ttlMs = STATE_LOCK_TTL_MS): Lock {
+    const lock = this.lock(purpose, ttlMs);
+    const timer = setInterval(() => {
+      try {
+        lock.renew();
+      } catch {
+        clearInterval(timer); // lost (force-unlocked): the next renew after a step reports it
+      }
+    }, Math.max(1000, Math.floor(ttlMs / 3)));
+    const release = lock.release.bind(lock);
+    lock.release = () => {
+      clearInterval(timer);
+      release();
+    };
+    return lock;
+  }
+
   /** Remove this workspace's lock whoever holds it. @throws {NotFoundError} not locked */
   forceUnlock(): ReturnType<LockManager["forceUnlock"]> {
     return this.locks.forceUnlock(stateLockName(this.workspace));
