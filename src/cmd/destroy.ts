@@ -21,16 +21,15 @@ function collect(value: string, previous: string[] = []): string[] {
 /** The engine options (add them to a command with `cmd.addOption`). */
 export function engineOptions(): Option[] {
   return [
-    new Option("--var <name=value>", "set a variable (repeatable); complex types as HCL").argParser(
-      collect,
-    ).default([] as string[]),
+    new Option("--var <name=value>", "set a variable (repeatable); complex types as HCL")
+      .argParser(collect),
     new Option(
       "--var-file <path>",
       "variables from a .hcl/.tfvars, .json or .yaml file (repeatable)",
     )
-      .argParser(collect).default([] as string[]),
+      .argParser(collect),
     new Option("--target <address>", "only this resource (and what it depends on); repeatable")
-      .argParser(collect).default([] as string[]),
+      .argParser(collect),
     new Option("--parallelism <n>", "device calls in flight overall").default("8"),
     new Option("--per-device <n>", "device reads in flight per device (writes: always 1)").default(
       "4",
