@@ -188,3 +188,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "HMM Redfish works with DMTF redfishtool: session login, Chassis members, 403 on Systems/Blade1",
+  ignore: !has(REDFISHTOOL),
+  async fn() {
+    const c = await startTestChassis();
+    try {
+      const host = new URL(c.hmm.endpoints.hmm.redfish).host;
+      const base = [
+        "-r",
+        host,
+        "-u",
+        USER,
+        "-p",
+        PASS,
+        "-S",
+        "Always",
+        "-A",
+        "Session",
+        "-T",
+        "10",
+      ];
+      const list = await run(REDFISHTOOL, [...base, "raw", "GET", "/redfish/v1/Chassis"]);
+      assert.equal(list.code, 0, list.err);
+      assert.equal(JSON.parse(list.out)["Members@odata.count"], 31);
+      const blade = await run(REDFISHTOOL, [...base, "raw", "GET", "/redfish/v1/Chassis/Blade13"]);
+      assert.equal(blade.code, 0, blade.err);
+      assert.equal(JSON.parse(blade.out).Model, "CH222");
+      const forbidden = await run(REDFISHTOOL, [
+        ...base,
+        "raw",
+        "GET",
+        "/redfish/v1/Systems/Blade1",
+      ]);
+      assert.notEqual(forbidden.code, 0);
+      assert.match(forbidden.err + forbidden.out, /403/);
+    } finally {
+      await c.close();
+    }
+  },
+});
