@@ -64,6 +64,7 @@ function seedHmmOptions(ctx: SimContext): HmmServicesOptions {
     redfish: {
       sessionCap: num("redfishSessionCap"),
       lockoutThreshold: num("lockoutThreshold"),
+      lockoutMs: num("lockoutMinutes") !== undefined ? num("lockoutMinutes")! * 60_000 : undefined,
     },
   };
 }
