@@ -68,6 +68,13 @@ export function createIbmcApp(
     ttl: () => ctx.faults.effective(device, "redfish").sessionTtlMs,
   });
   const lockout = new Lockout(options.lockoutThreshold ?? 5, options.lockoutMs ?? 60_000, now);
+  // A rebooting iBMC loses its sessions: clients must log in again after the window.
+  let rebooting = false;
+  blade.onChange(() => {
+    const down = blade.rebootUntil > 0;
+    if (down && !rebooting) sessions.clear();
+    rebooting = down;
+  });
   const tasks = new Map<string, SimTask>();
   let taskSeq = 0;
   const spec = blade.spec;

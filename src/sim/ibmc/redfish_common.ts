@@ -409,6 +409,11 @@ export class SessionStore {
     return this.#sessions.delete(id);
   }
 
+  /** Drop every session (the service restarted). */
+  clear(): void {
+    this.#sessions.clear();
+  }
+
   /** All live sessions. */
   list(): RedfishSession[] {
     this.#prune();

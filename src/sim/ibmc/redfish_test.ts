@@ -393,6 +393,7 @@ Deno.test("startHmmServices iBMC reboot window closes the Redfish port until it 
     const up = await fetch(`${url}/`, { client });
     assert.equal(up.status, 200);
     await up.body?.cancel();
+    const s = await rfLogin((r) => c.hmm.ibmcFetch(2, r), "root", "Huawei12#$");
     // The clock of the blade is fake: the window ends when the test moves the clock.
     c.sim.faults.set({ device: "blade2", name: "ibmc-reboot", params: { durationMs: 30_000 } });
     assert.ok(c.hmm.blades.get(2)!.rebootUntil > 0);
@@ -416,6 +417,10 @@ Deno.test("startHmmServices iBMC reboot window closes the Redfish port until it 
     assert.equal(messageId(await inProc.json()), "Base.1.0.ServiceTemporarilyUnavailable");
     c.advance(30_001);
     c.hmm.blades.get(2)!.endReboot();
+    const old = await rf((r) => c.hmm.ibmcFetch(2, r), "GET", "/redfish/v1/Systems/1", {
+      token: s.token,
+    });
+    assert.equal(old.status, 401, "sessions do not survive an iBMC reboot");
     const back = await fetch(`${url}/`, { client });
     assert.equal(back.status, 200);
     await back.body?.cancel();
