@@ -43,6 +43,7 @@ import {
 import { chassisRoutes } from "./routes_chassis.ts";
 import { jobRoutes } from "./routes_jobs.ts";
 import { bladeRoutes } from "./routes_blades.ts";
+import { inventoryRoutes } from "./routes_inventory.ts";
 import { netRoutes } from "./routes_net.ts";
 import { snapshotRoutes } from "./routes_snapshots.ts";
 import { systemRoutes } from "./routes_system.ts";
@@ -226,6 +227,7 @@ export function createApi(opts: CreateApiOptions): Api {
   chassisRoutes(app, deps);
   netRoutes(app, deps);
   bladeRoutes(app, deps);
+  inventoryRoutes(app, deps);
   jobRoutes(app, deps);
   snapshotRoutes(app, deps);
 
@@ -260,6 +262,8 @@ export function createApi(opts: CreateApiOptions): Api {
         { name: "chassis" },
         { name: "switches" },
         { name: "blades" },
+        { name: "alarms" },
+        { name: "firmware" },
         { name: "jobs" },
         { name: "plans" },
         { name: "audit" },

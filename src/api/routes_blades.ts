@@ -1,10 +1,13 @@
 /**
- * Blades: the slots of the chassis and, per blade, what the switch modules see of its ports
- * (link, MACs, ARP, LLDP, ping) — the same diagnostics as `vessel net diag <blade>`. Blade
- * management through the iBMC SDK is added here as the SDK grows.
+ * Blades through the SDK's blade module (slot, model, power, health, iBMC, firmware, boot) and,
+ * per blade, what the switch modules see of its ports (link, MACs, ARP, LLDP, ping) — the same
+ * diagnostics as `vessel net diag <blade>`. Power and boot changes need an envelope use case in
+ * src/ops first (the bypass scan allows SDK writes only there).
  */
 import { z } from "@hono/zod-openapi";
 import { BLADE_SLOTS } from "../chassis/endpoints.ts";
+import { blades, BladeSchema, BootOverrideSchema } from "../chassis/blade.ts";
+import { CACHE_HEADERS, cached } from "./routes_chassis.ts";
 import { diagnoseBlades } from "../ops/net/diag.ts";
 import { redactValue } from "../util/redact.ts";
 import { type ApiApp, type ApiDeps, secured } from "./context.ts";
@@ -29,10 +32,16 @@ const PingQuery = z.object({
   }),
 });
 
-const BladeSchema = z.object({
-  slot: z.number().int(),
-  ibmc: z.boolean().describe("An iBMC endpoint is known for this slot"),
-}).openapi("Blade");
+// SDK schemas predate the zod-openapi extension: name them with `.meta({ id })`.
+const Blade = BladeSchema.meta({ id: "Blade" });
+const BootOverride = BootOverrideSchema.meta({ id: "BootOverride" });
+
+const RefreshQuery = z.object({
+  refresh: z.enum(["true", "false"]).optional().openapi({
+    param: { name: "refresh", in: "query" },
+    description: "true: read the device now instead of the cache",
+  }),
+});
 
 const PortDiagSchema = z.object({
   switch: z.string(),
@@ -56,24 +65,72 @@ const BladeNetworkSchema = z.object({
 
 /** Register blade routes. */
 export function bladeRoutes(app: ApiApp, deps: ApiDeps): void {
+  const refresh = (q: { refresh?: string }) => q.refresh === "true";
+
   app.openapi(
     secured("viewer", {
       method: "get",
       path: "/api/v1/blades",
       tags: ["blades"],
-      summary: "Blade slots of the chassis",
-      responses: { 200: json(z.array(BladeSchema), "Slots 1-16") },
+      summary: "Every blade slot: presence, model, serial, power, health, iBMC, firmware, boot",
+      request: { query: RefreshQuery },
+      responses: {
+        200: { ...json(z.array(Blade), "Slots 1-16"), headers: CACHE_HEADERS },
+        304: { description: "Not modified (If-None-Match matched)" },
+        501: problemContent("The chassis offers no interface for this (e.g. no HMM)"),
+        502: problemContent("The chassis could not be read"),
+      },
     }),
-    (c) => {
-      const ibmc = deps.chassis.endpoints.ibmc ?? {};
-      return c.json(
-        Array.from(
-          { length: BLADE_SLOTS },
-          (_, i) => ({ slot: i + 1, ibmc: String(i + 1) in ibmc }),
+    async (c) =>
+      cached(
+        c,
+        await deps.cache.get("blades/list", () =>
+          blades(deps.chassis).list(), refresh(c.req.valid("query"))),
+      ),
+  );
+
+  app.openapi(
+    secured("viewer", {
+      method: "get",
+      path: "/api/v1/blades/{slot}",
+      tags: ["blades"],
+      summary: "One blade slot",
+      request: { params: SlotParam, query: RefreshQuery },
+      responses: {
+        200: { ...json(Blade, "The slot"), headers: CACHE_HEADERS },
+        304: { description: "Not modified (If-None-Match matched)" },
+        501: problemContent("The blade's iBMC cannot be reached by any interface"),
+        502: problemContent("The blade's iBMC could not be read"),
+      },
+    }),
+    async (c) => {
+      const slot = Number(c.req.valid("param").slot);
+      return cached(
+        c,
+        await deps.cache.get(
+          `ibmc:blade${slot}/blade`,
+          () => blades(deps.chassis).get(slot),
+          refresh(c.req.valid("query")),
         ),
-        200,
       );
     },
+  );
+
+  app.openapi(
+    secured("viewer", {
+      method: "get",
+      path: "/api/v1/blades/{slot}/boot",
+      tags: ["blades"],
+      summary: "Boot override of a blade (next boot device, persistence, mode)",
+      request: { params: SlotParam },
+      responses: {
+        200: json(BootOverride, "Boot override (never cached)"),
+        404: problemContent("No blade in the slot"),
+        501: problemContent("The blade's iBMC cannot be reached by any interface"),
+        502: problemContent("The blade's iBMC could not be read"),
+      },
+    }),
+    async (c) => c.json(await blades(deps.chassis).boot(Number(c.req.valid("param").slot)), 200),
   );
 
   app.openapi(

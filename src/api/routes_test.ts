@@ -50,8 +50,64 @@ const EXAMPLES: {
     op: "GET /api/v1/blades",
     call: (x) => x.w.request("GET", "/api/v1/blades", { token: x.w.tokens.viewer }),
     expect: 200,
-    check: (b) =>
-      assert.deepEqual(b.map((s: Json) => s.slot), Array.from({ length: 16 }, (_, i) => i + 1)),
+    check: (b) => {
+      assert.deepEqual(b.map((s: Json) => s.slot), Array.from({ length: 16 }, (_, i) => i + 1));
+      assert.ok(b[0].present && b[0].model, JSON.stringify(b[0]));
+    },
+  },
+  {
+    op: "GET /api/v1/blades/{slot}",
+    call: (x) => x.w.request("GET", "/api/v1/blades/1", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(b.slot, 1),
+  },
+  {
+    op: "GET /api/v1/blades/{slot}/boot",
+    call: (x) => x.w.request("GET", "/api/v1/blades/1/boot", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.ok(typeof b.device === "string"),
+  },
+  {
+    op: "GET /api/v1/inventory",
+    call: (x) => x.w.request("GET", "/api/v1/inventory", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(b.chassis.model, "E9000"),
+  },
+  {
+    op: "GET /api/v1/capabilities",
+    call: (x) => x.w.request("GET", "/api/v1/capabilities", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(b.hmm.redfish.available, true),
+  },
+  {
+    op: "GET /api/v1/alarms",
+    call: (x) => x.w.request("GET", "/api/v1/alarms?perpage=10", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.ok(Array.isArray(b.alarms) && typeof b.counts.sum === "number"),
+  },
+  {
+    op: "GET /api/v1/alarms/summary",
+    call: (x) => x.w.request("GET", "/api/v1/alarms/summary", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(typeof b.critical, "number"),
+  },
+  {
+    op: "GET /api/v1/events/{component}",
+    call: (x) => x.w.request("GET", "/api/v1/events/Slot1", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(b.component, "Slot1"),
+  },
+  {
+    op: "GET /api/v1/firmware",
+    call: (x) => x.w.request("GET", "/api/v1/firmware", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.ok(b.some((f: Json) => f.component === "smm" && f.present)),
+  },
+  {
+    op: "GET /api/v1/firmware/preflight",
+    call: (x) => x.w.request("GET", "/api/v1/firmware/preflight", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.equal(typeof b.ok, "boolean"),
   },
   {
     op: "GET /api/v1/blades/{slot}/network",
@@ -392,7 +448,7 @@ const EXAMPLES: {
 ];
 
 Deno.test("every documented route answers a valid call with success", async (t) => {
-  const w = await startWorld();
+  const w = await startWorld({}, { hmm: true });
   try {
     await w.api.deps.auth.setUser("carol", "carol-password", "viewer");
     const doc = w.api.document() as Json;

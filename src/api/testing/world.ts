@@ -7,7 +7,7 @@
  * const res = await w.request("GET", "/api/v1/switches", { token: w.tokens.viewer });
  * await w.close();
  */
-import { type Simulator, startSimulator } from "../../sim/mod.ts";
+import { type SimOptions, type Simulator, startSimulator } from "../../sim/mod.ts";
 import { type Chassis, openChassis } from "../../chassis/chassis.ts";
 import { openStore, type Store } from "../../store/db.ts";
 import { type Api, createApi, type CreateApiOptions } from "../app.ts";
@@ -36,9 +36,15 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Start the fixture. */
-export async function startWorld(over: Partial<CreateApiOptions> = {}): Promise<World> {
-  const sim = await startSimulator({ hmm: false });
+/**
+ * Start the fixture. The simulator runs switches only unless `sim.hmm` is true (HMM, iBMC
+ * Redfish and shells: blade, inventory, alarm and firmware routes need them).
+ */
+export async function startWorld(
+  over: Partial<CreateApiOptions> = {},
+  sim_: SimOptions = { hmm: false },
+): Promise<World> {
+  const sim = await startSimulator(sim_);
   const creds = (sim.endpoints as { credentials: { username: string; password: string } })
     .credentials;
   const chassis = await openChassis({ endpoints: sim.endpoints, credentials: creds });
