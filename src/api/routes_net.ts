@@ -5,6 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { SWITCH_NAMES } from "../chassis/endpoints.ts";
+import { PortSchema, switchPorts } from "../chassis/switch_ports.ts";
 import { checkPortSpec, lagCreate, lagDelete, lagList, portSet } from "../ops/net/port.ts";
 import { lagId, portName } from "../ops/net/cli_text.ts";
 import { acceptJob, netContext } from "./change.ts";
@@ -46,6 +47,9 @@ const PortSetSchema = z.strictObject({
   description: z.string().max(242).optional().describe("Interface description"),
 }).openapi("PortSetRequest");
 
+// SDK schemas predate the zod-openapi extension: name them with `.meta({ id })`.
+const Port = PortSchema.meta({ id: "Port" });
+
 const LagSchema = z.object({
   switch: z.string(),
   id: z.number().int(),
@@ -75,6 +79,42 @@ function asBodyField<T>(fn: () => T): T {
 
 /** Register port and LAG routes. */
 export function netRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(
+    secured("viewer", {
+      method: "get",
+      path: "/api/v1/switches/{switch}/ports",
+      tags: ["switches"],
+      summary: "Ports of a switch module: link type, PVID, VLANs, state, LAG (cached read)",
+      request: {
+        params: SwitchParam,
+        query: z.object({
+          refresh: z.enum(["true", "false"]).optional().openapi({
+            param: { name: "refresh", in: "query" },
+            description: "true: read the device now instead of the cache",
+          }),
+        }),
+      },
+      responses: {
+        200: { ...json(z.array(Port), "Ports, as the switch lists them"), headers: CACHE_HEADERS },
+        304: { description: "Not modified (If-None-Match matched)" },
+        404: problemContent("Switch not present"),
+        502: problemContent("The switch could not be read"),
+      },
+    }),
+    async (c) => {
+      const { switch: name } = c.req.valid("param");
+      deps.chassis.switch(name);
+      return cached(
+        c,
+        await deps.cache.get(
+          `switch:${name}/ports`,
+          () => switchPorts(deps.chassis, name).ports(),
+          c.req.valid("query").refresh === "true",
+        ),
+      );
+    },
+  );
+
   app.openapi(
     secured("operator", {
       method: "post",

@@ -265,6 +265,12 @@ const EXAMPLES: {
     check: (b) => assert.ok(b.length >= 1 && b[0].scopes.includes("switch:swi2")),
   },
   {
+    op: "GET /api/v1/switches/{switch}/ports",
+    call: (x) => x.w.request("GET", "/api/v1/switches/swi2/ports", { token: x.w.tokens.viewer }),
+    expect: 200,
+    check: (b) => assert.ok(b.some((p: Json) => p.name === "10GE2/1/1"), JSON.stringify(b[0])),
+  },
+  {
     op: "POST /api/v1/switches/{switch}/ports",
     call: (x) =>
       x.w.request("POST", "/api/v1/switches/swi2/ports", {
@@ -281,6 +287,11 @@ const EXAMPLES: {
         "display current-configuration interface 10GE2/5/1",
       );
       assert.match(cfg, /port link-type trunk/);
+      // The job dropped the cached port list of swi2.
+      const ports = await (await x.w.request("GET", "/api/v1/switches/swi2/ports", {
+        token: x.w.tokens.viewer,
+      })).json();
+      assert.equal(ports.find((p: Json) => p.name === "10GE2/5/1").mode, "trunk");
     },
   },
   {
