@@ -1,6 +1,7 @@
 /**
  * Alarm monitoring (HMM menu "Alarm Monitoring"): active alarms with paging, the event log (SEL)
- * per component, and summary counters.
+ * per component, summary counters, alarm reporting settings; alarm simulation has no known
+ * interface.
  *
  * Transport: the HMM web API `selhandler.php` (`alarm`, `sel`; hmm-web-api.md §4.5–4.6 [live]):
  * the HMM Redfish service has no alarm resource, and its log service covers the HMM only. Blade
@@ -23,6 +24,39 @@ import { children, childText, type XmlNode } from "../drivers/webapi/xml.ts";
 import type { Chassis } from "./chassis.ts";
 import { type DeviceHub, isNoService, perChassis } from "./hub.ts";
 import { ibmcAccess } from "./ibmc.ts";
+import { noTransport } from "./unsupported.ts";
+import {
+  type Fields,
+  type Input,
+  modelSchema,
+  readSection,
+  type SectionDef,
+  writeSection,
+} from "./webform.ts";
+
+/** Alarm reporting settings (SNMP trap, e-mail). */
+export const ALARM_SETTINGS_FIELDS = {
+  trapEnabled: { wire: "trapenabled", kind: "bool", describe: "Send SNMP traps" },
+  trapVersion: { wire: "trapversion", kind: "string", describe: "Trap version, e.g. v2c" },
+  trapServer: { wire: "trapserver", kind: "string", describe: "Trap receiver" },
+  trapPort: { wire: "trapport", kind: "int", min: 1, max: 65535, describe: "Trap port" },
+  community: { wire: "community", kind: "secret", describe: "SNMP community (write-only)" },
+  emailEnabled: { wire: "emailenabled", kind: "bool", describe: "Send e-mail" },
+  smtpServer: { wire: "smtpserver", kind: "string", describe: "SMTP server" },
+  emailTo: { wire: "emailto", kind: "string", describe: "Recipient" },
+  minLevel: { wire: "minlevel", kind: "string", describe: "Lowest severity reported, e.g. minor" },
+} as const satisfies Fields;
+/** Alarm settings model. */
+export const AlarmSettingsSchema = modelSchema(ALARM_SETTINGS_FIELDS);
+
+const SETTINGS: SectionDef<typeof ALARM_SETTINGS_FIELDS> = {
+  what: "alarm settings",
+  handler: "alarmhandler.php",
+  get: "getalarmconfig",
+  set: "setalarmconfig",
+  element: "alarmconfig",
+  fields: ALARM_SETTINGS_FIELDS,
+};
 
 /** Severity names by level (1 = Minor is presumed: never seen upstream). */
 export const SEVERITIES = ["Normal", "Minor", "Major", "Critical"] as const;
@@ -252,6 +286,25 @@ export class AlarmModule {
       idempotent: true,
     });
     return parseSel(r.doc, c);
+  }
+
+  /** Alarm reporting settings (`alarmhandler.php`; shape per docs/simulator.md H.4). */
+  settings(o: CallOptions = {}) {
+    return readSection(this.hub, SETTINGS, {}, o);
+  }
+
+  /** Changes alarm reporting settings (read back; the community is write-only). */
+  setSettings(v: Input<typeof ALARM_SETTINGS_FIELDS>, o: CallOptions = {}) {
+    return writeSection(this.hub, SETTINGS, v, {}, o);
+  }
+
+  /** Alarm simulation (no known interface). */
+  simulate(_alarm: { source: string; code: string }, _o: CallOptions = {}): Promise<never> {
+    try {
+      noTransport("Alarm simulation", "hmm.alarms.simulation");
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async #ibmcEvents(
