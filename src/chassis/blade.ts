@@ -615,6 +615,193 @@ export class BladeModule {
         },
       ));
   }
+
+  async #vm(slot: number, o: CallOptions): Promise<{ path: string; data: RfVm }> {
+    const mgr = await this.ibmc.managerPath(slot, o);
+    const m = (await this.ibmc.get<{ VirtualMedia?: { "@odata.id"?: string } }>(slot, mgr, o)).data;
+    const coll = m.VirtualMedia?.["@odata.id"];
+    const list = coll
+      ? (await this.ibmc.get<{ Members?: { "@odata.id": string }[] }>(slot, coll, o)).data
+        .Members ?? []
+      : [];
+    const path = list[0]?.["@odata.id"];
+    if (!path) {
+      throw new UnsupportedError(`The iBMC of slot ${slot} offers no virtual media`, {
+        details: { capability: `ibmc${slot}.virtual-media` },
+      });
+    }
+    return { path, data: (await this.ibmc.get<RfVm>(slot, path, o)).data };
+  }
+
+  #noShellMedia(slot: number): never {
+    throw new UnsupportedError(
+      `Virtual media on slot ${slot} needs the iBMC's Redfish: the iBMC CLI has no virtual-media command`,
+      {
+        details: { capability: `ibmc${slot}.virtual-media` },
+        hint: "Reach the iBMC over Redfish, or use PXE",
+      },
+    );
+  }
+
+  /** Virtual CD state (Redfish only: iMana's CLI has no virtual-media command). */
+  async media(slot: number, o: CallOptions = {}): Promise<VirtualMedia> {
+    checkSlot(slot);
+    return await this.ibmc.either<VirtualMedia>(slot, async () => {
+      const { data } = await this.#vm(slot, o);
+      return VirtualMediaSchema.parse({
+        inserted: data.Inserted === true,
+        image: data.Image ?? null,
+        kind: data.Actions?.["#VirtualMedia.InsertMedia"] ? "standard" : "oem",
+      });
+    }, () => this.#noShellMedia(slot));
+  }
+
+  /**
+   * Attaches an image as the blade's virtual CD: ejects a previous image first (eject before
+   * insert), uses the standard `InsertMedia` action or the Huawei OEM `VmmControl` task (polled to
+   * its deadline), and reads the result back. Holds the chassis-wide virtual-media lock.
+   *
+   * @throws {UnsupportedError} no virtual media on this iBMC (capability named)
+   * @throws {DeviceError} the image is not attached afterwards
+   */
+  async insertMedia(slot: number, image: string, o: MediaOptions = {}): Promise<VirtualMedia> {
+    checkSlot(slot);
+    if (!/^(https?|nfs|cifs|smb|ftp|sftp):\/\/\S+$/.test(image)) {
+      throw new ValidationError(`Invalid image URI ${JSON.stringify(image)}`, {
+        field: "image",
+        hint: "Use an http(s), nfs, cifs, smb, ftp or sftp URI the iBMC can reach",
+      });
+    }
+    return await this.hub.withVirtualMediaLock(() =>
+      this.hub.serialize(`ibmc${slot}`, () =>
+        this.ibmc.either<VirtualMedia>(slot, async () => {
+          let { path, data } = await this.#vm(slot, o);
+          if (data.Inserted) {
+            await this.#eject(slot, path, data, o);
+            data = (await this.ibmc.get<RfVm>(slot, path, o)).data;
+          }
+          const std = data.Actions?.["#VirtualMedia.InsertMedia"];
+          const oem = data.Oem?.Huawei?.Actions?.["#VirtualMedia.VmmControl"];
+          if (std && !(o.preferOem && oem)) {
+            await this.hub.redfish(
+              slot,
+              "POST",
+              std.target ?? `${path}/Actions/VirtualMedia.InsertMedia`,
+              {
+                Image: image,
+                Inserted: true,
+                WriteProtected: true,
+              },
+              o,
+            );
+          } else if (oem) {
+            await this.#oemTask(slot, oem.target!, { VmmControlType: "Connect", Image: image }, o);
+          } else {
+            throw new UnsupportedError(`The iBMC of slot ${slot} offers no insert action`, {
+              details: { capability: `ibmc${slot}.virtual-media.insert` },
+            });
+          }
+          const after = await this.media(slot, o);
+          if (!after.inserted || after.image !== image) {
+            throw new DeviceError(
+              `Inconsistent result after apply: slot ${slot} virtual media reads ${
+                after.inserted ? after.image : "empty"
+              }, expected ${image}`,
+              { device: `ibmc${slot}` },
+            );
+          }
+          return after;
+        }, () => this.#noShellMedia(slot)))
+    );
+  }
+
+  /** Detaches the virtual CD (nothing sent when none is attached). Holds the virtual-media lock. */
+  async ejectMedia(slot: number, o: MediaOptions = {}): Promise<VirtualMedia> {
+    checkSlot(slot);
+    return await this.hub.withVirtualMediaLock(() =>
+      this.hub.serialize(`ibmc${slot}`, () =>
+        this.ibmc.either<VirtualMedia>(slot, async () => {
+          const { path, data } = await this.#vm(slot, o);
+          if (data.Inserted) await this.#eject(slot, path, data, o);
+          const after = await this.media(slot, o);
+          if (after.inserted) {
+            throw new DeviceError(
+              `Inconsistent result after apply: slot ${slot} still has ${after.image}`,
+              {
+                device: `ibmc${slot}`,
+              },
+            );
+          }
+          return after;
+        }, () => this.#noShellMedia(slot)))
+    );
+  }
+
+  async #eject(slot: number, path: string, data: RfVm, o: MediaOptions): Promise<void> {
+    const std = data.Actions?.["#VirtualMedia.EjectMedia"];
+    const oem = data.Oem?.Huawei?.Actions?.["#VirtualMedia.VmmControl"];
+    if (std && !(o.preferOem && oem)) {
+      await this.hub.redfish(
+        slot,
+        "POST",
+        std.target ?? `${path}/Actions/VirtualMedia.EjectMedia`,
+        {},
+        o,
+      );
+    } else if (oem) {
+      await this.#oemTask(slot, oem.target!, { VmmControlType: "Disconnect" }, o);
+    } else {
+      throw new UnsupportedError(`The iBMC of slot ${slot} offers no eject action`, {
+        details: { capability: `ibmc${slot}.virtual-media.eject` },
+      });
+    }
+  }
+
+  async #oemTask(slot: number, target: string, body: unknown, o: MediaOptions): Promise<void> {
+    const r = await this.hub.redfish(slot, "POST", target, body, o);
+    if (r.status !== 202 && !r.location) return;
+    const client = await this.hub.ibmcRedfish(slot, o);
+    await this.hub.call(
+      `ibmc${slot}`,
+      "redfish",
+      `task ${r.location ?? target}`,
+      () =>
+        client.waitTask(r, {
+          deadlineMs: o.taskDeadlineMs ?? 5 * 60_000,
+          intervalMs: o.taskIntervalMs ?? 1000,
+          signal: o.signal ?? this.hub.context.defaults.signal,
+        }),
+      o,
+    );
+  }
+}
+
+/** Virtual media state of a blade. */
+export const VirtualMediaSchema = z.object({
+  inserted: z.boolean().describe("An image is attached"),
+  image: z.string().nullable().describe("Image URI, null when none"),
+  kind: z.enum(["standard", "oem"]).describe(
+    "standard InsertMedia/EjectMedia, or Huawei OEM VmmControl (a task)",
+  ),
+});
+/** Virtual media state of a blade. */
+export type VirtualMedia = z.infer<typeof VirtualMediaSchema>;
+
+/** Options of {@link BladeModule.insertMedia}. */
+export interface MediaOptions extends CallOptions {
+  /** Use the Huawei OEM VmmControl action even when the standard one exists. */
+  preferOem?: boolean;
+  /** Deadline for the OEM task (default 5 min). */
+  taskDeadlineMs?: number;
+  /** Poll interval for the OEM task (default 1000 ms). */
+  taskIntervalMs?: number;
+}
+
+interface RfVm {
+  Inserted?: boolean;
+  Image?: string | null;
+  Actions?: Record<string, { target?: string }>;
+  Oem?: { Huawei?: { Actions?: Record<string, { target?: string }> } };
 }
 
 interface Detail {

@@ -87,6 +87,11 @@ Deno.test({
       assert.equal((await blades(full).boot(4)).device, "pxe");
       await assert.rejects(b.setBoot(4, { device: "bios-setup" }), UnsupportedError);
       await assert.rejects(
+        b.insertMedia(3, "http://10.0.0.1/a.iso"),
+        (e: unknown) =>
+          e instanceof UnsupportedError && /virtual-media/.test(String(e.details?.capability)),
+      );
+      await assert.rejects(
         b.power(4, "shutdown"),
         (e: unknown) =>
           e instanceof UnsupportedError && /shutdown/.test(String(e.details?.capability)),
@@ -184,6 +189,47 @@ Deno.test("powerFromSel, bootFromCli and versionsFromCli read iBMC CLI text", ()
     ),
     { ibmc: "6.05", bios: "3.63" },
   );
+});
+
+Deno.test({
+  name: "BladeModule virtual media: eject before insert, OEM task, chassis-wide lock",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const chassis = await openChassis({ endpoints: sim.endpoints, credentials: creds });
+    try {
+      const b = blades(chassis);
+      const hub = hubOf(chassis);
+      const a = await b.insertMedia(8, "http://10.0.0.1/a.iso");
+      assert.deepEqual([a.inserted, a.image, a.kind], [true, "http://10.0.0.1/a.iso", "standard"]);
+      // a second image replaces the first (the iBMC refuses insert while inserted)
+      const a2 = await b.insertMedia(8, "http://10.0.0.1/b.iso");
+      assert.equal(a2.image, "http://10.0.0.1/b.iso");
+      // the OEM path runs a task and polls it
+      const oem = await b.insertMedia(9, "nfs://10.0.0.1/c.iso", {
+        preferOem: true,
+        taskIntervalMs: 100,
+      });
+      assert.equal(oem.image, "nfs://10.0.0.1/c.iso");
+      assert.ok(hub.calls.some((c) => c.device === "ibmc9" && c.op.startsWith("task ")));
+      // two mounts at once never interleave: the lock holds one per chassis
+      hub.resetTrace();
+      await Promise.all([
+        b.ejectMedia(8),
+        b.ejectMedia(9, { preferOem: true, taskIntervalMs: 100 }),
+      ]);
+      const c8 = hub.calls.filter((c) => c.device === "ibmc8");
+      const c9 = hub.calls.filter((c) => c.device === "ibmc9");
+      const end = (cs: typeof c8) => Math.max(...cs.map((c) => c.start + c.ms));
+      const start = (cs: typeof c8) => Math.min(...cs.map((c) => c.start));
+      assert.ok(end(c8) <= start(c9) || end(c9) <= start(c8), "no overlap");
+      assert.equal((await b.media(8)).inserted, false);
+      assert.equal((await b.ejectMedia(8)).inserted, false, "eject when empty sends nothing");
+      await assert.rejects(b.insertMedia(8, "file:///etc/passwd"), ValidationError);
+    } finally {
+      await chassis.close();
+    }
+  },
 });
 
 Deno.test({
