@@ -37,6 +37,12 @@ function watchdogOptions<T extends Command<any, any, any>>(c: T): T {
   c.addOption(new Option("--no-diag", "skip blade diagnostics before and after"));
   c.addOption(new Option("--save", "save the configuration after the change is confirmed"));
   c.addOption(new Option("--dry-run", "show the VRP commands that would be sent; change nothing"));
+  c.addOption(
+    new Option(
+      "--allow-mgmt-risk",
+      "immediate VRP: send a change that touches the management path anyway (a cut needs manual recovery)",
+    ),
+  );
   return c;
 }
 

@@ -44,7 +44,7 @@ function slots(flag: string, raw: unknown): number[] {
 }
 
 /** Watchdog settings (plus `--dry-run`) from the command-line flags (validated). */
-export type WriteFlags = Partial<WatchdogConfig> & { dryRun?: boolean };
+export type WriteFlags = Partial<WatchdogConfig> & { dryRun?: boolean; allowMgmtRisk?: boolean };
 
 /** Watchdog settings from the command-line flags (validated). */
 // deno-lint-ignore no-explicit-any
@@ -76,6 +76,7 @@ export function watchdogFromFlags(o: Record<string, any>): WriteFlags {
     diagnostics: o.diag !== false,
     save: o.save === true,
     dryRun: o.dryRun === true,
+    allowMgmtRisk: o.allowMgmtRisk === true,
   };
 }
 
@@ -107,12 +108,13 @@ async function withNet<T>(
   const store = openStore(s.statePath);
   try {
     const envelope = await commandEnvelope(s, store);
-    const { dryRun, ...watchdog } = flags ?? {};
+    const { dryRun, allowMgmtRisk, ...watchdog } = flags ?? {};
     return await fn({
       envelope,
       chassis: s.chassis,
       watchdog,
       dryRun,
+      allowMgmtRisk,
       log: g.output === "json" && !g.verbose ? undefined : (l) => err(l),
     });
   } finally {

@@ -32,9 +32,21 @@ import {
   hasHmmShell,
   type OpenedSession,
   openVrpSession,
+  switchMgmtAddress,
   type VrpPath,
 } from "./conn.ts";
-import { type ConfigModel, parseConfig, reconcileCommands, sameConfigText } from "./vrp_parse.ts";
+import {
+  type ConfigModel,
+  findMgmtPath,
+  mgmtImpact,
+  type MgmtPath,
+  parseArp,
+  parseConfig,
+  parsePortVlan,
+  reconcileCommands,
+  sameConfigText,
+} from "./vrp_parse.ts";
+
 import {
   heartbeat,
   type HeartbeatEvidence,
@@ -56,6 +68,12 @@ export interface NetContext {
   log?: (line: string) => void;
   /** Plan only: read the switch, compute the commands, send nothing, audit nothing. */
   dryRun?: boolean;
+  /**
+   * Send a change that touches the management path to a switch without a confirmed commit
+   * (immediate VRP) anyway. Default false: refused before anything is sent, because nothing
+   * can undo it over the network once the path is cut (docs/watchdog.md §5).
+   */
+  allowMgmtRisk?: boolean;
 }
 
 /** The commands an operation wants to send (system view), and what they mean. */
@@ -103,7 +121,14 @@ interface TxState {
   trialSentAt?: number;
   trialSeconds: number;
   blades: number[];
+  /** Two-stage build without `commit trial`: committed plainly, restored by Vessel. */
+  trialUnsupported?: boolean;
+  /** The guard refused the change before any configuration command was sent. */
+  notSent?: boolean;
 }
+
+/** VRP's answers to a command it does not know (the build has no `commit trial`). */
+const TRIAL_UNSUPPORTED = /unrecognized command|incomplete command|wrong parameter|not support/i;
 
 const usable = (o?: OpenedSession) => !!o && o.session.usable;
 
@@ -151,6 +176,18 @@ export async function runSwitchChange(
     const preText = await display(main.session, "display current-configuration");
     const plan = await spec.plan(parseConfig(preText), main.session);
     for (const c of plan.commands) assertSafeLine(c);
+    let mgmt: MgmtPath | undefined;
+    let impact: string[] = [];
+    if (plan.commands.length) {
+      mgmt = findMgmtPath(
+        parseConfig(preText),
+        switchMgmtAddress(sw),
+        parseArp(await display(main.session, "display arp")),
+        parsePortVlan(await display(main.session, "display port vlan")),
+      );
+      impact = mgmtImpact(plan.commands, mgmt);
+      if (impact.length) log(`${sw}: the change touches the management path: ${impact.join("; ")}`);
+    }
     if (net.dryRun) {
       return {
         switch: sw,
@@ -160,6 +197,7 @@ export async function runSwitchChange(
         summary: plan.summary,
         committed: false,
         dryRun: true,
+        ...(impact.length ? { summary: { ...plan.summary, mgmt_impact: impact } } : {}),
       };
     }
     if (!plan.commands.length) {
@@ -192,6 +230,12 @@ export async function runSwitchChange(
       scopes: [`switch:${sw}`],
       apply: async () => {
         const ev: Evidence = { mode, path: main.path, commands: plan.commands };
+        ev.mgmt_path = mgmt ?? null;
+        if (impact.length) ev.mgmt_impact = impact;
+        if (impact.length && mode === "immediate" && !net.allowMgmtRisk) {
+          state.notSent = true;
+          throw mgmtRefusal(sw, impact, mgmt!);
+        }
         // Under the lock now: make sure nobody changed the switch since the plan was made.
         const now = await display(main.session, "display current-configuration", cmdOpts);
         if (!sameConfigText(now, preText)) {
@@ -229,18 +273,59 @@ export async function runSwitchChange(
           state.trialSentAt = performance.now();
           try {
             const c = await main.session.exec(cmd, { ...cmdOpts, allowError: true, confirm: "Y" });
-            if (c.errors.length || c.pending) {
+            if (c.errors.length && c.pending && TRIAL_UNSUPPORTED.test(c.errors.join(" "))) {
+              // No confirmed commit on this build: keep the rollback artifact ourselves, open
+              // the lifeline while nothing is committed yet, then commit plainly and let the
+              // Vessel-side restore (as on an immediate switch) guard it.
+              state.trialUnsupported = true;
+              ev.commit_trial = { supported: false, error: c.errors[0] };
+              if (impact.length && !net.allowMgmtRisk) {
+                await main.session.exec("clear configuration candidate", {
+                  ...cmdOpts,
+                  allowError: true,
+                  confirm: "Y",
+                });
+                state.notSent = true;
+                throw mgmtRefusal(sw, impact, mgmt!);
+              }
+              state.lifeline = await openLifeline(net.chassis, sw, main.path, cmdOpts.timeoutMs)
+                .catch((e) => {
+                  ev.lifeline_error = redactError(e);
+                  return undefined;
+                });
+              ev.lifeline = state.lifeline?.path ?? null;
+              const p = await main.session.exec("commit", {
+                ...cmdOpts,
+                allowError: true,
+                confirm: "Y",
+              });
+              if (p.errors.length || p.pending) {
+                throw new VrpCommitError(
+                  `Commit failed on ${sw}: ${p.errors[0] ?? "changes still pending"}`,
+                  {
+                    device: sw,
+                    command: "commit",
+                    output: p.output,
+                    messageId: p.errors[0],
+                  },
+                );
+              }
+              ev.commit = { info: p.info };
+            } else if (c.errors.length || c.pending) {
               throw new VrpCommitError(
                 `Commit trial failed on ${sw}: ${c.errors[0] ?? "changes still pending"}`,
                 { device: sw, command: cmd, output: c.output, messageId: c.errors[0] },
               );
-            }
-            ev.commit_trial = { seconds: cfg.trialSeconds, info: c.info };
+            } else ev.commit_trial = { seconds: cfg.trialSeconds, info: c.info };
           } catch (e) {
             if (!isPathLoss(e)) throw e;
             state.lostAt = cmd;
           }
-          log(`${sw}: commit trial ${cfg.trialSeconds} s; waiting for the heartbeat`);
+          log(
+            state.trialUnsupported
+              ? `${sw}: no commit trial on this build: committed; Vessel guards the rollback`
+              : `${sw}: commit trial ${cfg.trialSeconds} s; waiting for the heartbeat`,
+          );
         } else if (mode === "immediate" && state.lostAt === undefined) {
           await main.session.exec("return", { ...cmdOpts, allowError: true, confirm: "N" })
             .catch((e) => {
@@ -297,7 +382,10 @@ export async function runSwitchChange(
       },
     }).catch((e) => {
       // The envelope rethrows the original failure after a proven rollback: say so.
-      if (rolledBack && !(e instanceof SafetyError && /did not restore/.test(e.message))) {
+      if (
+        rolledBack && !state.notSent &&
+        !(e instanceof SafetyError && /did not restore/.test(e.message))
+      ) {
         throw new SafetyError(
           `${spec.operation} on ${sw} was rolled back (${rolledBack.method}): ${redactError(e)}`,
           {
@@ -327,6 +415,22 @@ export async function runSwitchChange(
     await closeQuietly(st?.lifeline?.session);
     await closeQuietly(main.session);
   }
+}
+
+/** The guard's refusal: nothing was sent, the envelope records it and proves the state. */
+function mgmtRefusal(sw: string, impact: string[], path: MgmtPath): SafetyError {
+  return new SafetyError(
+    `Refused to send the change to ${sw}: it touches the management path (${path.iface ?? path.ip}${
+      path.vlan ? `, VLAN ${path.vlan}` : ""
+    }${
+      path.uplinks.length ? ` via ${path.uplinks.join(", ")}` : ""
+    }) and this switch has no confirmed commit: ${impact.join("; ")}`,
+    {
+      hint:
+        "Make the change from the switch console, or pass --allow-mgmt-risk to accept that a cut needs manual recovery",
+      details: { mgmt_impact: impact, mgmt_path: path },
+    },
+  );
 }
 
 /** The lifeline for an immediate switch: a session over the *other* path (HMM jump). */
@@ -359,7 +463,8 @@ async function confirm(
 ): Promise<Evidence> {
   const o = { timeoutMs };
   const ev: Evidence = { mode: st.mode };
-  if (st.mode === "two-stage") {
+  if (st.mode === "two-stage" && st.trialUnsupported) ev.trial_confirmed = false;
+  else if (st.mode === "two-stage") {
     const used = performance.now() - (st.trialSentAt ?? performance.now());
     const left = st.trialSeconds * 1000 - used;
     if (left < 1000) {
@@ -416,6 +521,7 @@ export async function rollbackSwitch(
   const timeoutMs = cfg.probeTimeoutMs;
   const attempts: Evidence[] = [];
   const ev: Evidence = { mode: st.mode, deadline_ms: deadline, attempts };
+  if (st.notSent) ev.method = "not-sent";
   // Candidate sessions, in order: the main one, the lifeline, then fresh ones per path.
   const paths: VrpPath[] = hasHmmShell(chassis) &&
       chassis.endpoints.switches[st.sw]?.via !== "hmm"
@@ -424,7 +530,7 @@ export async function rollbackSwitch(
   const tryOn = async (label: string, s: VrpSession): Promise<boolean> => {
     const o = { timeoutMs };
     try {
-      if (st.mode === "two-stage") {
+      if (st.mode === "two-stage" && !st.trialUnsupported) {
         if (s.prompt?.view !== "system") await s.exec("system-view", o);
         const a = await s.exec("abort trial", { ...o, allowError: true, confirm: "Y" });
         ev.method = a.errors.length ? "trial-expired" : "abort-trial";
@@ -437,7 +543,7 @@ export async function rollbackSwitch(
         for (const c of plan.commands) assertSafeLine(c);
         ev.restore_commands = plan.commands;
         if (plan.unsupported.length) ev.unsupported = plan.unsupported;
-        await s.exec("system-view", o);
+        if (s.prompt?.view !== "system") await s.exec("system-view", o);
         for (const c of plan.commands) await s.exec(c, o);
         if (st.mode === "two-stage") {
           const c = await s.exec("commit", { ...o, allowError: true, confirm: "Y" });
@@ -464,7 +570,7 @@ export async function rollbackSwitch(
   // 1. Sessions we already hold: on an immediate switch the lifeline first (the change session
   //    may be the one that lost its path), on a two-stage switch the change session first
   //    (`abort trial` there is instant).
-  const held: [string, OpenedSession | undefined][] = st.mode === "immediate"
+  const held: [string, OpenedSession | undefined][] = st.mode === "immediate" || st.trialUnsupported
     ? [["lifeline", st.lifeline], ["change session", st.main]]
     : [["change session", st.main], ["lifeline", st.lifeline]];
   for (const [what, o] of held) {

@@ -354,3 +354,107 @@ export function sameConfigText(a: string, b: string): boolean {
       .filter(Boolean).join("\n");
   return norm(a) === norm(b);
 }
+
+/** How the switch's own management address is reached (from its configuration and ARP table). */
+export interface MgmtPath {
+  /** The management address, e.g. `172.31.1.162`. */
+  ip: string;
+  /** The L3 interface holding it (`Vlanif4094`, `MEth0/0/0`), if found. */
+  iface?: string;
+  /** The VLAN of a Vlanif. */
+  vlan?: number;
+  /** Ports (and their Eth-Trunks) the management VLAN reaches the fabric through. */
+  uplinks: string[];
+  /** Where `uplinks` came from: the ARP table (learned peers) or every port carrying the VLAN. */
+  uplinkSource: "arp" | "port-vlan" | "none";
+}
+
+/**
+ * Find the management path: the interface with `ip address <ip> …`, its VLAN, and the ports
+ * the management VLAN uses — where the ARP table learned peers on it (the HMM, the gateway), else
+ * every port `display port vlan` shows carrying it. Eth-Trunk members and their trunk count alike.
+ */
+export function findMgmtPath(
+  cfg: ConfigModel,
+  ip: string,
+  arp: ArpEntry[],
+  portVlans: PortVlan[],
+): MgmtPath {
+  const path: MgmtPath = { ip, uplinks: [], uplinkSource: "none" };
+  for (const [name, lines] of cfg.ifaces) {
+    if (lines.some((l) => l.startsWith(`ip address ${ip} `))) path.iface = name;
+  }
+  const m = path.iface ? /^Vlanif(\d+)$/.exec(path.iface) : null;
+  if (!m) return path;
+  path.vlan = Number(m[1]);
+  let ports = arp.filter((a) => a.vlan === path.vlan && !/^(Vlanif|MEth)/.test(a.interface))
+    .map((a) => a.interface);
+  if (ports.length) path.uplinkSource = "arp";
+  else {
+    ports = portVlans.filter((p) => p.vlans.includes(path.vlan!)).map((p) => p.port);
+    if (ports.length) path.uplinkSource = "port-vlan";
+  }
+  const out = new Set(ports);
+  for (const p of ports) {
+    const member = cfg.ifaces.get(p)?.find((l) => /^eth-trunk \d+$/.test(l));
+    if (member) out.add(`Eth-Trunk${member.slice(10)}`);
+    const t = /^Eth-Trunk(\d+)$/.exec(p);
+    if (t) {
+      for (const [n, l] of cfg.ifaces) if (l.includes(`eth-trunk ${t[1]}`)) out.add(n);
+    }
+  }
+  path.uplinks = [...out].sort();
+  return path;
+}
+
+/**
+ * Which of `commands` (system view, as Vessel sends them) would touch the management path:
+ * deleting its VLAN, shutting or un-addressing its L3 interface, or changing how an uplink carries
+ * the VLAN (VLAN lists, link type, PVID, shutdown, Eth-Trunk membership). Conservative: any such
+ * command counts, even when the end state would still carry the VLAN.
+ */
+export function mgmtImpact(commands: string[], path: MgmtPath): string[] {
+  const reasons: string[] = [];
+  const vlan = path.vlan;
+  const hits = (list: string) => vlan !== undefined && expandRanges(list).includes(vlan);
+  let view: string | undefined;
+  for (const c of commands) {
+    let x: RegExpExecArray | null;
+    if ((x = /^interface (\S+)$/.exec(c))) {
+      view = x[1];
+      continue;
+    }
+    if (c === "quit") {
+      view = undefined;
+      continue;
+    }
+    if (!view) {
+      if ((x = /^undo vlan (?:batch )?(.+)$/.exec(c)) && hits(x[1])) {
+        reasons.push(`"${c}" deletes management VLAN ${vlan}`);
+      } else if (
+        (x = /^undo interface (\S+)$/.exec(c)) &&
+        (x[1] === path.iface || path.uplinks.includes(x[1]))
+      ) {
+        reasons.push(`"${c}" deletes ${x[1]} on the management path`);
+      }
+      continue;
+    }
+    if (view === path.iface) {
+      if (/^(shutdown|undo ip address)/.test(c)) {
+        reasons.push(`"${c}" on ${view} (management interface)`);
+      }
+      continue;
+    }
+    if (!path.uplinks.includes(view)) continue;
+    if (
+      c === "shutdown" || /^port link-type /.test(c) || /^undo port link-type/.test(c) ||
+      /^(undo )?eth-trunk/.test(c) || /^port default vlan /.test(c) ||
+      ((x = /^undo port (?:trunk allow-pass|hybrid) vlan (.+)$/.exec(c)) &&
+        (x[1] === "all" || hits(x[1]))) ||
+      /^(undo )?port (?:trunk|hybrid) pvid vlan/.test(c)
+    ) {
+      reasons.push(`"${c}" on ${view} (carries management VLAN ${vlan ?? "?"})`);
+    }
+  }
+  return reasons;
+}

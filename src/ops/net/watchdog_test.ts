@@ -54,14 +54,16 @@ for (const mode of ["immediate", "two-stage"] as const) {
       await t.step("removing the management VLAN rolls back within the deadline", async () => {
         const dev = lab.sim.switch("swi2");
         const before = stableConfig(dev.runningText());
+        const sentBefore = dev.commandLog.length;
         const t0 = performance.now();
         await assert.rejects(
           () => vlanRemove(lab.net(), "swi2", { id: 4094 }),
-          /vlan\.remove on swi2 was rolled back .*heartbeat/i,
+          mode === "two-stage"
+            ? /vlan\.remove on swi2 was rolled back .*heartbeat/i
+            : /touches the management path .*Vlanif4094, VLAN 4094 via 10GE2\/17\/1/,
         );
         const elapsed = performance.now() - t0;
-        const wd = { ...FAST_WATCHDOG };
-        const budget = wd.deadlineMs! + wd.rollbackDeadlineMs! + 3000;
+        const budget = FAST_WATCHDOG.deadlineMs! + FAST_WATCHDOG.trialSeconds! * 1000 + 3000;
         assert.ok(elapsed < budget, `rollback took ${elapsed} ms (budget ${budget})`);
         assert.equal(lab.sim.mgmt.isReachable("swi2"), true);
         assert.equal(stableConfig(dev.runningText()), before, "configuration equals the snapshot");
@@ -71,25 +73,26 @@ for (const mode of ["immediate", "two-stage"] as const) {
         );
         const outcome = recs.find((r) => r.phase === "outcome")!;
         assert.equal(outcome.result, "failed");
-        const hb = (outcome.evidence.health as Record<string, Record<string, unknown>>).heartbeat;
-        assert.equal(hb.ok, false);
         const rb = recs.find((r) => r.phase === "rollback")!;
         assert.equal(rb.result, "rollback");
         assert.equal(rb.evidence.restored, true);
+        assert.deepEqual(rb.evidence.remaining_differences, {});
         const custom = rb.evidence.custom_rollback as Record<string, unknown>;
         assert.equal(custom.equal_to_pre_change, true);
-        if (mode === "two-stage") assert.match(String(custom.method), /trial|abort/);
-        else {
-          assert.match(String(custom.method), /restore-commands/);
-          assert.match(String(custom.path), /lifeline/, "restored over the HMM-jump lifeline");
-          assert.deepEqual(custom.restore_commands, [
-            "vlan batch 4094",
-            "vlan 4094",
-            "description management",
-            "quit",
-          ]);
+        if (mode === "two-stage") {
+          // The switch's own trial reverted it: the heartbeat evidence shows why.
+          const hb = (outcome.evidence.health as Record<string, Record<string, unknown>>).heartbeat;
+          assert.equal(hb.ok, false);
+          assert.match(String(custom.method), /trial-expired|abort-trial/);
+          assert.ok(dev.commandLog.slice(sentBefore).some((e) => e.line === "commit trial 3"));
+        } else {
+          // No confirmed commit: the guard refused before any configuration command was sent.
+          assert.equal(custom.method, "not-sent");
+          const err = outcome.evidence.error as { details: { mgmt_impact: string[] } };
+          assert.match(err.details.mgmt_impact[0], /undo vlan 4094/);
+          const sent = dev.commandLog.slice(sentBefore).map((e) => e.line);
+          assert.ok(!sent.includes("undo vlan 4094"), sent.join(", "));
         }
-        assert.deepEqual(rb.evidence.remaining_differences, {});
       });
 
       await t.step("taking the management VLAN off the uplink rolls back too", async () => {
@@ -97,11 +100,62 @@ for (const mode of ["immediate", "two-stage"] as const) {
         const before = stableConfig(dev.runningText());
         await assert.rejects(
           () => portSet(lab.net(), "swi2", { port: "10GE2/17/1", mode: "trunk", allow: [1] }),
-          /heartbeat/i,
+          mode === "two-stage"
+            ? /rolled back .*heartbeat/i
+            : /undo port trunk allow-pass vlan 4094/,
         );
         assert.equal(stableConfig(dev.runningText()), before);
         assert.equal(lab.sim.mgmt.isReachable("swi2"), true);
       });
+
+      if (mode === "immediate") {
+        await t.step(
+          "direct path lost after the change: restored through the HMM-jump lifeline",
+          async () => {
+            const dev = lab.sim.switch("swi2");
+            const before = stableConfig(dev.runningText());
+            // The moment VLAN 420 exists, the direct SSH path goes dark (a fault, not the switch's
+            // configuration: the HMM still reaches the switch); it comes back once 420 is gone.
+            let cut = false;
+            const off = dev.onChange(() => {
+              const has = dev.vlans().some((v) => v.id === 420);
+              if (has && !cut) {
+                cut = true;
+                lab.sim.faults.set({ device: "swi2", iface: "ssh", timeout: true });
+              } else if (!has && cut) lab.sim.faults.clear({ device: "swi2" });
+            });
+            try {
+              await assert.rejects(
+                () => vlanAdd(lab.net(), "swi2", { id: 420 }),
+                /was rolled back \(restore-commands\).*switch:swi2/,
+              );
+            } finally {
+              off();
+              lab.sim.faults.clear({ device: "swi2" });
+            }
+            assert.ok(cut, "the fault was armed");
+            assert.equal(stableConfig(dev.runningText()), before);
+            const rb = lab.audit.list({ op: "vlan.add" }).filter((r) => r.phase === "rollback")
+              .pop()!;
+            assert.equal(rb.result, "rollback");
+            const custom = rb.evidence.custom_rollback as Record<string, unknown>;
+            assert.match(String(custom.path), /hmm-jump \(lifeline\)/);
+            assert.deepEqual(custom.restore_commands, ["undo vlan batch 420"]);
+            const outcome = lab.audit.list({ op: "vlan.add" }).filter((r) => r.phase === "outcome")
+              .pop()!;
+            const hb =
+              (outcome.evidence.health as Record<string, Record<string, unknown>>).heartbeat;
+            const last = (hb.details as {
+              heartbeat: { rounds: { results: { probe: string; ok: boolean }[] }[] };
+            })
+              .heartbeat.rounds.at(-1)!.results;
+            assert.deepEqual(last.map((r) => [r.probe, r.ok]), [["switch:swi2", false], [
+              "hmm:swi2",
+              true,
+            ]]);
+          },
+        );
+      }
 
       await t.step("a blade that must stay reachable triggers the rollback", async () => {
         const dev = lab.sim.switch("swi2");
