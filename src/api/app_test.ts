@@ -6,14 +6,33 @@ import { PROBLEM_MEDIA_TYPE } from "./problem.ts";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
+/** Valid values for every path parameter name the spec uses. */
+const PARAM_VALUES: Record<string, string> = {
+  switch: "swi2",
+  vlan_id: "10",
+  id: "00000000-0000-0000-0000-000000000000",
+  username: "nobody",
+  slot: "2",
+  lag_id: "5",
+  component: "smm",
+};
+
+/** A spec path with its parameters filled in (fails on a parameter this test does not know). */
+function fill(p: string): string {
+  return p.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = PARAM_VALUES[name];
+    if (v === undefined) throw new Error(`app_test: add a value for path parameter {${name}}`);
+    return v;
+  });
+}
+
 /** Every documented operation, with its path parameters filled in. */
 function documentedRoutes(doc: Json): { method: string; path: string; role: string }[] {
   const out: { method: string; path: string; role: string }[] = [];
   for (const [p, item] of Object.entries(doc.paths as Record<string, Json>)) {
     for (const m of ["get", "post", "put", "patch", "delete"]) {
       if (!item[m]) continue;
-      const path = p.replace("{switch}", "swi2").replace("{vlan_id}", "10")
-        .replace("{id}", "00000000-0000-0000-0000-000000000000").replace("{username}", "nobody");
+      const path = fill(p);
       out.push({ method: m.toUpperCase(), path, role: item[m]["x-vessel-role"] });
     }
   }
@@ -111,8 +130,7 @@ Deno.test("createApi", async (t) => {
           for (const m of ["post", "put", "patch"]) {
             if (!item[m]?.requestBody) continue;
             n++;
-            const path = p.replace("{switch}", "swi2").replace("{vlan_id}", "10")
-              .replace("{id}", "x");
+            const path = fill(p);
             const res = await w.api.app.request(path, {
               method: m.toUpperCase(),
               headers: {

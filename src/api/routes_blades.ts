@@ -1,12 +1,17 @@
 /**
  * Blades through the SDK's blade module (slot, model, power, health, iBMC, firmware, boot) and,
  * per blade, what the switch modules see of its ports (link, MACs, ARP, LLDP, ping) — the same
- * diagnostics as `vessel net diag <blade>`. Power and boot changes need an envelope use case in
- * src/ops first (the bypass scan allows SDK writes only there).
+ * diagnostics as `vessel net diag <blade>`. Power and boot changes go through the `vessel_blade`
+ * resource inside the change envelope.
  */
 import { z } from "@hono/zod-openapi";
 import { BLADE_SLOTS } from "../chassis/endpoints.ts";
-import { blades, BladeSchema, BootOverrideSchema } from "../chassis/blade.ts";
+import { blades, BladeSchema, BOOT_DEVICES, BootOverrideSchema } from "../chassis/blade.ts";
+import { DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import { type EnvelopeContext, runChange } from "../ops/envelope.ts";
+import { type BladeAttributes, bladeResource } from "../resources/blade/mod.ts";
+import { acceptJob } from "./change.ts";
+import { JobAcceptedSchema } from "./schemas.ts";
 import { CACHE_HEADERS, cached } from "./routes_chassis.ts";
 import { diagnoseBlades } from "../ops/net/diag.ts";
 import { redactValue } from "../util/redact.ts";
@@ -63,8 +68,109 @@ const BladeNetworkSchema = z.object({
   ),
 }).openapi("BladeNetwork");
 
+const BladePatchSchema = z.strictObject({
+  power: z.enum(["on", "off"]).optional().describe(
+    "Host power; off is forced (the host stops at once) and needs `confirm`",
+  ),
+  boot_device: z.enum(BOOT_DEVICES).optional().describe("Boot override device"),
+  boot_persistence: z.enum(["once", "continuous"]).optional().describe(
+    "Boot override for the next boot only (default) or every boot",
+  ),
+  confirm: z.string().optional().describe('Typed confirmation for power off: "blade<slot>"'),
+}).openapi("BladePatchRequest");
+
+/**
+ * Change a blade through the `vessel_blade` resource inside the change envelope (scope
+ * `ibmc:blade<slot>`), verified by reading it back. An adapter until src/ops has blade use cases.
+ */
+async function changeBlade(
+  deps: ApiDeps,
+  envelope: EnvelopeContext,
+  actor: string,
+  slot: number,
+  want: Pick<BladeAttributes, "power" | "boot_device" | "boot_persistence">,
+): Promise<{ blade: BladeAttributes; result: "changed" | "unchanged"; snapshotId?: string }> {
+  const ctx = { chassis: deps.chassis };
+  const prior = await bladeResource.read(ctx, `blade${slot}`);
+  if (!prior?.present) {
+    throw new NotFoundError(`Slot ${slot} holds no blade`, {
+      hint: "Power and boot settings need a blade in the slot",
+    });
+  }
+  const desired: BladeAttributes = { ...prior, ...want };
+  const differs = (["power", "boot_device", "boot_persistence"] as const).some((k) =>
+    want[k] !== undefined && want[k] !== prior[k]
+  );
+  if (!differs) return { blade: prior, result: "unchanged" };
+  const r = await runChange(envelope, {
+    actor,
+    target: { kind: "blade", id: String(slot) },
+    operation: "blade.update",
+    parameters: { slot, ...want },
+    scopes: bladeResource.scopes(desired),
+    apply: async () => ({ blade: await bladeResource.update(ctx, desired, prior) }),
+    verify: async () => {
+      const live = await bladeResource.read(ctx, `blade${slot}`);
+      const wrong = (["power", "boot_device"] as const).filter((k) =>
+        want[k] !== undefined && live?.[k] !== want[k]
+      );
+      if (wrong.length) {
+        throw new DeviceError(
+          `Blade ${slot}: ${
+            wrong.map((k) => `${k} is ${live?.[k]}, expected ${want[k]}`).join("; ")
+          }`,
+          { device: `blade${slot}` },
+        );
+      }
+      return { blade: live };
+    },
+  });
+  return {
+    blade: (await bladeResource.read(ctx, `blade${slot}`))!,
+    result: "changed",
+    snapshotId: r.snapshotId,
+  };
+}
+
 /** Register blade routes. */
 export function bladeRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(
+    secured("operator", {
+      method: "patch",
+      path: "/api/v1/blades/{slot}",
+      tags: ["blades"],
+      summary: "Power a blade on/off or set its boot override (job, through the envelope)",
+      description: "Only what differs is sent; nothing differs means no change and no audit. " +
+        'Powering off is forced and needs `confirm: "blade<slot>"`.',
+      request: {
+        params: SlotParam,
+        body: { content: { "application/json": { schema: BladePatchSchema } }, required: true },
+      },
+      responses: {
+        202: json(JobAcceptedSchema, "Accepted; follow the job at Location"),
+        422: problemContent("Power off without the typed confirmation"),
+      },
+    }),
+    (c) => {
+      const slot = Number(c.req.valid("param").slot);
+      const { confirm, ...want } = c.req.valid("json");
+      if (want.power === "off" && confirm !== `blade${slot}`) {
+        throw new ValidationError(`Powering off blade ${slot} needs confirm "blade${slot}"`, {
+          field: "body.confirm",
+          hint: "Power off is forced: the host stops at once and its console drops",
+        });
+      }
+      const actor = c.get("principal").actor;
+      const { body } = acceptJob(c, deps, {
+        kind: "blade.update",
+        target: `ibmc:blade${slot}`,
+        parameters: { slot, ...want },
+        scopes: [`ibmc:blade${slot}`],
+      }, (_progress, envelope) => changeBlade(deps, envelope, actor, slot, want));
+      return c.json(body, 202);
+    },
+  );
+
   const refresh = (q: { refresh?: string }) => q.refresh === "true";
 
   app.openapi(

@@ -68,6 +68,29 @@ const EXAMPLES: {
     check: (b) => assert.ok(typeof b.device === "string"),
   },
   {
+    op: "PATCH /api/v1/blades/{slot}",
+    call: (x) =>
+      x.w.request("PATCH", "/api/v1/blades/2", {
+        token: x.w.tokens.operator,
+        body: { boot_device: "pxe", boot_persistence: "once" },
+      }),
+    expect: 202,
+    check: async (b, x) => {
+      const ev = await readSse(
+        await x.w.request("GET", b.links.events, { token: x.w.tokens.viewer }),
+      );
+      assert.equal((ev.at(-1)!.data as Json).data.status, "succeeded", JSON.stringify(ev));
+      const boot = await (await x.w.request("GET", "/api/v1/blades/2/boot", {
+        token: x.w.tokens.viewer,
+      })).json();
+      assert.equal(boot.device, "pxe");
+      const audit = await (await x.w.request("GET", "/api/v1/audit?op=blade.update", {
+        token: x.w.tokens.viewer,
+      })).json();
+      assert.deepEqual(audit.map((r: Json) => r.phase), ["intent", "outcome"]);
+    },
+  },
+  {
     op: "GET /api/v1/inventory",
     call: (x) => x.w.request("GET", "/api/v1/inventory", { token: x.w.tokens.viewer }),
     expect: 200,
@@ -186,7 +209,13 @@ const EXAMPLES: {
     op: "GET /api/v1/jobs",
     call: (x) => x.w.request("GET", "/api/v1/jobs?limit=10", { token: x.w.tokens.viewer }),
     expect: 200,
-    check: (b) => assert.equal(b.length, 3),
+    check: (b, x) => {
+      assert.ok(b.some((j: Json) => j.id === x.jobId));
+      assert.ok(
+        b.every((j: Json) => j.status === "succeeded"),
+        JSON.stringify(b.map((j: Json) => j.status)),
+      );
+    },
   },
   {
     op: "GET /api/v1/jobs/{id}",
