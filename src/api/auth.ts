@@ -319,6 +319,12 @@ export class AuthService {
   /** Count one login attempt from `client`. @throws {ApiError} rate_limited */
   #rateLimit(client: string): void {
     const now = this.#now();
+    // Forget quiet addresses now and then, so that many clients cannot grow the map forever.
+    if (this.#attempts.size > 10_000) {
+      for (const [k, v] of this.#attempts) {
+        if (!v.some((t) => t > now - 60_000)) this.#attempts.delete(k);
+      }
+    }
     const recent = (this.#attempts.get(client) ?? []).filter((t) => t > now - 60_000);
     if (recent.length >= this.#ratePerMinute) {
       const retry = Math.max(1, Math.ceil((recent[0] + 60_000 - now) / 1000));
