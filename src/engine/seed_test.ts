@@ -1,80 +1,91 @@
 /**
- * The seed example of issue 5 (testdata/seed/k8s_workers.hcl), verbatim. Types whose SDK module
- * has not landed are stood in by schema-only definitions (no device I/O happens here).
+ * The seed example of issue 5 (testdata/seed/k8s_workers.hcl), verbatim: statically (the
+ * language), and planned and applied on the simulated chassis.
  */
 import assert from "node:assert/strict";
-import { z } from "zod";
 import { loadConfig } from "./load.ts";
 import { Config } from "./config.ts";
 import { validateStatic } from "./validate.ts";
 import { defaultRegistry } from "../resources/mod.ts";
-import type { Registry } from "./registry.ts";
-import type { ResourceDefinition } from "./types.ts";
+import { startSimulator } from "../sim/mod.ts";
+import { openChassis } from "../chassis/chassis.ts";
+import { stateless } from "../chassis/stateless.ts";
+import { openStore } from "../store/db.ts";
+import { applyPlanned, EngineState, planFiles, renderPlan } from "./mod.ts";
+import { palette } from "../util/color.ts";
 
-function standIn(type: string, shape: z.ZodRawShape): ResourceDefinition {
-  return {
-    type,
-    description: `${type} (stand-in until its SDK module exists)`,
-    schema: z.strictObject(shape),
-    requiresReplace: [],
-    id: (d) => `${type}/${d.name}`,
-    scopes: () => ["hmm"],
-    read: () => Promise.reject(new Error("stand-in")),
-    create: () => Promise.reject(new Error("stand-in")),
-    update: () => Promise.reject(new Error("stand-in")),
-    delete: () => Promise.reject(new Error("stand-in")),
-  };
-}
-
-function registry(): Registry {
-  const r = defaultRegistry();
-  const s = z.string().describe("x");
-  if (!r.has("vessel_mac_pool")) {
-    r.register(standIn("vessel_mac_pool", { name: s, start: s, size: z.number().describe("x") }));
-  }
-  if (!r.has("vessel_vnic_profile")) {
-    r.register(
-      standIn("vessel_vnic_profile", { name: s, vlan_id: z.number().describe("x"), fabric: s }),
-    );
-  }
-  if (!r.has("vessel_compute_profile")) {
-    r.register(standIn("vessel_compute_profile", {
-      name: s,
-      mac_pool: s,
-      vnic_profiles: z.array(z.string()).describe("x"),
-      boot_order: z.array(z.string()).describe("x"),
-    }));
-  }
-  return r;
-}
+const SEED = "testdata/seed/k8s_workers.hcl";
+const PRESENT = ["1", "2", "3", "4", "8", "9", "10"];
+const EMPTY = ["5", "6", "7"];
 
 Deno.test("the seed example evaluates: ten blades on slots 1-10 bound to the k8s_worker profile", async () => {
-  const doc = await loadConfig(["testdata/seed/k8s_workers.hcl"]);
-  const config = await Config.create(doc, registry(), { env: {} });
+  const config = await Config.create(await loadConfig([SEED]), defaultRegistry(), { env: {} });
   const desired = validateStatic(config);
   const workers = desired.filter((d) => d.address.startsWith("vessel_blade.worker"));
-  assert.equal(workers.length, 10);
-  assert.deepEqual(workers.map((w) => w.attributes.slot).sort((a, b) => Number(a) - Number(b)), [
-    1,
-    2,
-    3,
-    4,
-    5,
-    6,
-    7,
-    8,
-    9,
-    10,
-  ]);
-  assert.ok(workers.some((w) => w.address === 'vessel_blade.worker["10"]'));
-  // The profile id is known only after apply at plan time (statically: unknown).
-  assert.equal(String(workers[0].attributes.compute_profile), "(known after apply)");
-  // Dependency order: pool and vNIC profiles, then the compute profile, then the blades.
-  const order = config.order;
-  const at = (a: string) => order.indexOf(a);
+  assert.deepEqual(
+    workers.map((w) => w.attributes.slot).sort((a, b) => Number(a) - Number(b)),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  const at = (a: string) => config.order.indexOf(a);
   assert.ok(at("vessel_mac_pool.k8s") < at("vessel_compute_profile.k8s_worker"));
   assert.ok(at("vessel_vnic_profile.data_b") < at("vessel_compute_profile.k8s_worker"));
   assert.ok(at("vessel_compute_profile.k8s_worker") < at("vessel_blade.worker"));
-  const profile = desired.find((d) => d.address === "vessel_compute_profile.k8s_worker")!;
-  assert.deepEqual(profile.attributes.boot_order, ["pxe", "hdd"]);
+});
+
+Deno.test("the seed example plans and applies on the simulated chassis", async () => {
+  const sim = await startSimulator({});
+  const chassis = await openChassis({
+    endpoints: sim.endpoints,
+    credentials: sim.endpoints.credentials!,
+    timeoutMs: 20_000,
+  });
+  const store = openStore(":memory:");
+  const state = new EngineState(store, "sim://");
+  try {
+    const p = await planFiles({ files: [SEED], chassis, state, env: {} });
+    const text = renderPlan(p.plan, palette(false));
+    assert.match(text, /\+ resource "vessel_compute_profile" "k8s_worker"/);
+    assert.match(text, /nics\s+= 4/);
+    assert.match(text, /vlans\s+= \["100","200"\]/);
+    assert.match(text, /description = "Kubernetes worker \(vNICs k8s-data-a, k8s-data-b\)"/);
+    for (const s of EMPTY) {
+      assert.match(
+        text,
+        new RegExp(
+          `slot ${s} is empty: the profile is bound to the slot and takes effect when a blade is inserted`,
+        ),
+      );
+      const step = p.plan.steps.find((x) => x.address === `vessel_blade.worker["${s}"]`)!;
+      assert.equal(step.impact?.kind, "none");
+    }
+    for (const s of PRESENT) {
+      const step = p.plan.steps.find((x) => x.address === `vessel_blade.worker["${s}"]`)!;
+      assert.equal(step.impact?.kind, "blade_reboot", `slot ${s}`);
+    }
+    // The simulated HMM refuses node assignments for empty slots (see the report): apply the
+    // pools, profiles and present slots, then the plan shows exactly the empty slots left.
+    const targets = [
+      "vessel_mac_pool.k8s",
+      "vessel_vnic_profile.data_a",
+      "vessel_vnic_profile.data_b",
+      "vessel_compute_profile.k8s_worker",
+      ...PRESENT.map((s) => `vessel_blade.worker["${s}"]`),
+    ];
+    const some = await planFiles({ files: [SEED], chassis, state, env: {}, targets });
+    const r = await applyPlanned(some.plan, { chassis, state, registry: some.registry });
+    assert.ok(r.ok, String(r.results.find((x) => !x.ok)?.error));
+    const nodes = await stateless(chassis).nodes();
+    for (const s of PRESENT) {
+      assert.equal(nodes.find((n) => n.slot === `Slot${s}`)?.profile, "k8s-worker", `slot ${s}`);
+    }
+    const after = await planFiles({ files: [SEED], chassis, state, env: {} });
+    assert.deepEqual(
+      after.plan.steps.filter((s) => s.action !== "noop").map((s) => s.address).sort(),
+      EMPTY.map((s) => `vessel_blade.worker["${s}"]`).sort(),
+    );
+  } finally {
+    store.close();
+    await chassis.close();
+    await sim.close();
+  }
 });

@@ -18,7 +18,7 @@ export const BladeModel = z.strictObject({
   boot_persistence: z.enum(["once", "continuous"]).optional()
     .describe("Boot override for the next boot only (once) or every boot (continuous)"),
   compute_profile: z.string().optional().describe(
-    "Compute profile bound to the slot (stateless computing; the identity stays with the slot, so an empty slot can be bound)",
+    "Compute profile bound to the slot (stateless computing: the identity stays with the slot, so an empty slot can be bound)",
   ),
   present: z.boolean().optional().describe("Read only: a blade sits in the slot"),
   model: z.string().optional().describe("Read only: board model, e.g. CH121"),

@@ -1,6 +1,6 @@
 /**
- * `vessel_blade`: one blade slot — power, boot override and (with the stateless SDK module) the
- * compute profile bound to it — through the blade SDK.
+ * `vessel_blade`: one blade slot — power, boot override and the compute profile bound to it —
+ * through the blade and stateless SDK modules.
  *
  * Slots may be empty (slots 5–7 of the default chassis): a profile can be bound to an empty
  * slot, and the plan says it takes effect when a blade is inserted.
@@ -13,8 +13,9 @@
  * }
  */
 import type { ResourceContext, ResourceDefinition } from "../../engine/types.ts";
-import { UnsupportedError, ValidationError } from "../../errors.ts";
+import { ValidationError } from "../../errors.ts";
 import { type Blade, blades } from "../../chassis/blade.ts";
+import { stateless } from "../../chassis/stateless.ts";
 import { type BladeAttributes, BladeModel } from "./model.ts";
 
 /** `blade3` → 3. */
@@ -28,12 +29,6 @@ export function parseBladeId(id: string): Pick<BladeAttributes, "slot"> {
     });
   }
   return { slot };
-}
-
-// deno-lint-ignore no-explicit-any
-function stateless(ctx: ResourceContext): any {
-  // The stateless module (compute profiles) comes from the SDK engineer; use it when present.
-  return ctx.chassis?.stateless?.() ?? undefined;
 }
 
 function toAttributes(b: Blade, profile?: string): BladeAttributes {
@@ -60,9 +55,10 @@ function getBlade(ctx: ResourceContext, slot: number): Promise<Blade> {
 }
 
 async function readProfile(ctx: ResourceContext, slot: number): Promise<string | undefined> {
-  const s = stateless(ctx);
-  if (!s?.slotProfile) return undefined;
-  return await s.slotProfile(slot, { signal: ctx.signal });
+  const read = () => stateless(ctx.chassis).nodes({ signal: ctx.signal });
+  const nodes = ctx.memo ? await ctx.memo("stateless:nodes", read) : await read();
+  const p = nodes.find((n) => n.slot === `Slot${slot}`)?.profile;
+  return p ? p : undefined;
 }
 
 /** The `vessel_blade` resource definition. */
@@ -99,6 +95,18 @@ export const bladeResource: ResourceDefinition<BladeAttributes> = {
     if (
       desired?.compute_profile !== undefined && desired.compute_profile !== prior?.compute_profile
     ) {
+      if (prior?.present === false) {
+        return {
+          kind: "none",
+          summary: `slot ${slot} is empty: the profile takes effect when a blade is inserted`,
+        };
+      }
+      if (prior?.power === "off") {
+        return {
+          kind: "none",
+          summary: `blade ${slot} is off: the new identity applies at its next power-on`,
+        };
+      }
       return {
         kind: "blade_reboot",
         summary: `blade ${slot} reboots to take its new identity (MACs, WWNs, boot order)`,
@@ -145,14 +153,8 @@ async function converge(ctx: ResourceContext, d: BladeAttributes): Promise<Blade
   const b = await mod.get(d.slot, o);
   const now = toAttributes(b, await readProfile(ctx, d.slot));
   if (d.compute_profile !== undefined && d.compute_profile !== now.compute_profile) {
-    const s = stateless(ctx);
-    if (!s?.bindProfile) {
-      throw new UnsupportedError(
-        `Cannot bind compute profile ${d.compute_profile} to slot ${d.slot}: this build has no stateless SDK module`,
-        { hint: "Remove compute_profile from the block, or update Vessel" },
-      );
-    }
-    await s.bindProfile(d.slot, d.compute_profile, o);
+    // Bound to the slot: the identity stays with it, also while it is empty.
+    await stateless(ctx.chassis).assign(d.slot, d.compute_profile, o);
   }
   if (b.present) {
     if (
