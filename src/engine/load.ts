@@ -122,7 +122,7 @@ export async function parsePlainFile(file: string, text: string): Promise<Record
       });
     }
   }
-  const { parseHcl: parse } = await import("../util/hcl2json.ts");
+  const { parse } = await import("@cdktf/hcl2json");
   try {
     return await parse(file, text) as Record<string, unknown>;
   } catch (e) {
@@ -155,7 +155,7 @@ export function positionOffset(text: string, line: number, column: number): numb
 // HCL
 
 async function parseHcl(file: string, text: string): Promise<ConfigDocument> {
-  const { parseHcl: parse } = await import("../util/hcl2json.ts");
+  const { parse } = await import("@cdktf/hcl2json");
   let json: Record<string, unknown>;
   try {
     json = await parse(file, text) as Record<string, unknown>;
