@@ -22,17 +22,11 @@
  * await b.setBoot(3, { device: "pxe", persistence: "once" });
  */
 import { z } from "zod";
-import {
-  AuthError,
-  DeviceError,
-  NotFoundError,
-  UnsupportedError,
-  ValidationError,
-} from "../errors.ts";
+import { DeviceError, NotFoundError, UnsupportedError, ValidationError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { Chassis } from "./chassis.ts";
 import { BLADE_SLOTS } from "./endpoints.ts";
-import { checkSlot, type DeviceHub, perChassis } from "./hub.ts";
+import { checkSlot, type DeviceHub, isFatal, perChassis } from "./hub.ts";
 import { type IbmcAccess, ibmcAccess, ibmcFabricIp } from "./ibmc.ts";
 
 /** Power state of a blade. */
@@ -316,7 +310,7 @@ export class BladeModule {
         try {
           return this.#merge(slot, true, undefined, await this.#detail(slot, o));
         } catch (e) {
-          if (e instanceof AuthError) throw e;
+          if (isFatal(e)) throw e;
         }
       }
       const hmm = await this.hub.redfish<RfChassisMember>(
@@ -326,7 +320,7 @@ export class BladeModule {
         undefined,
         o,
       ).then((r) => r.data, (e) => {
-        if (e instanceof AuthError) throw e;
+        if (isFatal(e)) throw e;
         return undefined;
       });
       const present = hmm?.Status?.State
@@ -334,7 +328,7 @@ export class BladeModule {
         : !!this.hub.context.endpoints.ibmc[String(slot)];
       if (!present) return this.#merge(slot, false, hmm, { error: undefined });
       const d = await this.#detail(slot, o).catch((e) => {
-        if (e instanceof AuthError) throw e;
+        if (isFatal(e)) throw e;
         return { error: e };
       });
       return this.#merge(slot, true, hmm, d);

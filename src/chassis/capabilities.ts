@@ -17,11 +17,10 @@
  * if (caps.ibmc["3"]?.virtualMedia === "none") …
  */
 import { z } from "zod";
-import { AuthError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { Chassis } from "./chassis.ts";
 import { SWITCH_NAMES } from "./endpoints.ts";
-import { type DeviceHub, isNoService, perChassis } from "./hub.ts";
+import { type DeviceHub, isFatal, isNoService, perChassis } from "./hub.ts";
 import { ibmcAccess } from "./ibmc.ts";
 
 /** A Redfish service as probed. */
@@ -133,7 +132,7 @@ export class CapabilityModule {
         sessionCap: cap,
       });
     } catch (e) {
-      if (e instanceof AuthError) throw e;
+      if (isFatal(e)) throw e;
       return RedfishCapabilitySchema.parse({
         available: false,
         sessionCap: cap,
@@ -198,7 +197,7 @@ export class CapabilityModule {
           await this.hub.hmmWeb(o);
           return { available: true };
         } catch (e) {
-          if (e instanceof AuthError) throw e;
+          if (isFatal(e)) throw e;
           return { available: false, error: (e as Error).message };
         }
       },
@@ -216,7 +215,7 @@ export class CapabilityModule {
             );
             return SwitchCapabilitySchema.parse({ access, vrpMode: mode });
           } catch (e) {
-            if (e instanceof AuthError) throw e;
+            if (isFatal(e)) throw e;
             return SwitchCapabilitySchema.parse({
               access,
               vrpMode: "unknown",

@@ -12,11 +12,11 @@
  * for (const b of map.blades) console.log(b.slot, b.fabricIp, b.present);
  */
 import { z } from "zod";
-import { AuthError, UnsupportedError } from "../errors.ts";
+import { UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { Chassis } from "./chassis.ts";
 import { BLADE_SLOTS, SWITCH_NAMES } from "./endpoints.ts";
-import { type DeviceHub, perChassis } from "./hub.ts";
+import { type DeviceHub, isFatal, perChassis } from "./hub.ts";
 import { ibmcFabricIp } from "./ibmc.ts";
 
 /** One device's addresses. */
@@ -71,13 +71,13 @@ export class DiscoverModule {
       this.hub.redfish<RfMember>("hmm", "GET", path, undefined, o).then(
         (r) => r.data,
         (e) => {
-          if (e instanceof AuthError) throw e;
+          if (isFatal(e)) throw e;
           return undefined;
         },
       );
     if (ep.hmm?.redfish) {
       await this.hub.hmmRedfish(o).catch((e) => {
-        if (e instanceof AuthError) throw e;
+        if (isFatal(e)) throw e;
       });
     }
     const slots = Array.from({ length: BLADE_SLOTS }, (_, i) => i + 1);
@@ -144,7 +144,7 @@ export class DiscoverModule {
           () => shell.exec(`ping -c 1 -W 1 ${a.fabricIp}`, this.hub.opts(o)),
           o,
         ).catch((e) => {
-          if (e instanceof AuthError) throw e;
+          if (isFatal(e)) throw e;
           return "";
         });
         const m = /(\d+)\s+(?:packets\s+)?received/i.exec(out);

@@ -23,8 +23,14 @@
  * const body = await hub.call("hmm", "redfish", "GET Chassis/1", () => rf.get("/redfish/v1/Chassis/1"));
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { AuthError, NotFoundError, TransportError, UnsupportedError } from "../errors.ts";
-import type { CallOptions } from "../drivers/deadline.ts";
+import {
+  AuthError,
+  CancelledError,
+  NotFoundError,
+  TransportError,
+  UnsupportedError,
+} from "../errors.ts";
+import { abortReason, type CallOptions } from "../drivers/deadline.ts";
 import type {
   RedfishClient,
   RedfishRequestOptions,
@@ -101,7 +107,7 @@ export class Semaphore {
         const onAbort = () => {
           const i = this.#waiters.indexOf(w);
           if (i >= 0) this.#waiters.splice(i, 1);
-          reject(signal!.reason);
+          reject(abortReason(signal!, "waiting for a device session"));
         };
         signal?.addEventListener("abort", onAbort, { once: true });
         this.#waiters.push(w);
@@ -252,6 +258,12 @@ export class DeviceHub {
       const r = await fn();
       ok = true;
       return r;
+    } catch (e) {
+      // A bare AbortError (Ctrl-C reaching a library) becomes the typed cancellation.
+      if ((e as Error)?.name === "AbortError" && !(e instanceof CancelledError)) {
+        throw new CancelledError(`Cancelled: ${op} on ${device}`, { cause: e });
+      }
+      throw e;
     } finally {
       const ms = performance.now() - t;
       releaseGlobal();
@@ -487,6 +499,15 @@ export class DeviceHub {
     await Promise.allSettled([...this.#clients.values()]);
     await Promise.allSettled(this.#closers.splice(0).map((c) => c()));
   }
+}
+
+/**
+ * Errors that must stop a whole read instead of being recorded per part: refused credentials
+ * (no lockout spiral) and cancellation (Ctrl-C).
+ */
+export function isFatal(e: unknown): boolean {
+  return e instanceof AuthError || e instanceof CancelledError ||
+    (e as Error)?.name === "AbortError";
 }
 
 /** True when an error means "no such service here" (not a credentials or outage problem). */

@@ -19,14 +19,14 @@
  * console.log(inv.blades.filter((b) => b.present).length);
  */
 import { z } from "zod";
-import { AuthError, UnsupportedError } from "../errors.ts";
+import { UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { decodeVersionText, parseVersionLines } from "../drivers/webapi/envelope.ts";
 import { childText } from "../drivers/webapi/xml.ts";
 import { blades, BladeSchema, HealthSchema } from "./blade.ts";
 import type { Chassis } from "./chassis.ts";
 import { SWITCH_NAMES } from "./endpoints.ts";
-import { type DeviceHub, perChassis } from "./hub.ts";
+import { type DeviceHub, isFatal, perChassis } from "./hub.ts";
 
 /** Firmware versions as the HMM reports them (`Software Version` → `(U54)7.63`). */
 export const VersionsSchema = z.record(z.string(), z.string()).describe(
@@ -134,7 +134,7 @@ export class InventoryModule {
     const t0 = performance.now();
     const errors: Inventory["errors"] = [];
     const soft = <T>(device: string, fallback: T) => (e: unknown): T => {
-      if (e instanceof AuthError) throw e;
+      if (isFatal(e)) throw e;
       if (!(e instanceof UnsupportedError)) {
         errors.push({ device, message: (e as Error)?.message ?? String(e) });
       }
