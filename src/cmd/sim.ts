@@ -6,6 +6,7 @@
  *   vessel sim --json > endpoints.json      # first stdout line = the endpoints document
  *   vessel sim --state ./simstate --vrp-mode immediate --latency 50
  *   vessel sim --fault device=swi2,iface=ssh,latencyMs=200 --fault device=hmm,iface=web,errorRate=0.1
+ *   vessel sim --replay ./capture           # serve a recording made with vessel --record ./capture
  *   vessel sim reset --state ./simstate
  */
 import { Command, Option } from "@commander-js/extra-typings";
@@ -69,7 +70,16 @@ export function simCommand() {
       [] as string[],
     )
     .option("--no-hmm", "start only the switches and the admin API")
+    .option(
+      "--replay <dir>",
+      "serve a recording made with vessel --record DIR (a folder of .jsonl files or one file)",
+    )
     .action(async (opts) => {
+      if (opts.replay !== undefined && (opts.state !== undefined || opts.seed !== undefined)) {
+        throw new UsageError("--replay cannot be combined with --state or --seed", {
+          hint: "A replay serves the recorded answers only; drop --state and --seed",
+        });
+      }
       const faults: Record<string, unknown>[] = opts.fault.map(parseFaultSpec);
       if (opts.latency !== undefined) {
         const ms = Number(opts.latency);
@@ -96,11 +106,18 @@ export function simCommand() {
           vrpMode: opts.vrpMode,
           faults: faults as never,
           hmm: opts.hmm,
+          replay: opts.replay,
           log: err,
         });
       } catch (e) {
         const msg = (e as Error).message;
         if ((e as Error).name === "SeedError") throw new ConfigError(msg, { cause: e });
+        if ((e as Error).name === "RecordingError") {
+          throw new ConfigError(msg, {
+            cause: e,
+            hint: "Pass the folder given to vessel --record (or one of its .jsonl files)",
+          });
+        }
         if (/^Fault field|^A fault/.test(msg)) {
           throw new UsageError(msg, {
             hint: "Check the --fault, --latency and --error-rate flags",
@@ -122,7 +139,9 @@ export function simCommand() {
         ...Object.entries(ep.switches).map(([n, e]) => `  ${n.padEnd(12)} ${e.ssh}`),
         `  admin API    ${ep.admin}`,
         `  credentials  ${ep.credentials.username} / ${ep.credentials.password}`,
-        opts.state
+        opts.replay
+          ? `  replay       ${opts.replay} (misses: GET ${ep.admin}/admin/replay/misses)`
+          : opts.state
           ? `  state        ${opts.state}`
           : "  state        in memory (use --state DIR to keep it)",
         "Press Ctrl+C to stop.",

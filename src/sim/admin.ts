@@ -10,6 +10,8 @@
  *   `POST /admin/state/switches/:name/rollback` `{ "commitId": "1000000001" }`,
  *   `POST /admin/state/switches/:name/abort-trial`, `GET /admin/state/<namespace>` (raw document)
  * - `POST /admin/reset` wipe all state (faults, switch configs, module state)
+ * - replay mode (`vessel sim --replay DIR`): `GET /admin/replay` (files, devices, counters),
+ *   `GET /admin/replay/misses` (requests without a recorded answer), `DELETE /admin/replay/misses`
  *
  * @module
  */
@@ -17,6 +19,7 @@ import { Hono } from "hono";
 import type { EndpointsDocument, FaultInput, FaultRegistry } from "./context.ts";
 import type { SwitchDevice } from "./vrp/device.ts";
 import type { Persistence } from "./state.ts";
+import type { ReplayMiss, ReplayStats } from "./replay/mod.ts";
 
 /** What the admin API needs. */
 export interface AdminDeps {
@@ -25,6 +28,8 @@ export interface AdminDeps {
   devices: Map<string, SwitchDevice>;
   persistence: Persistence;
   reset(): Promise<void>;
+  /** Replay mode: misses and counters. */
+  replay?: { misses(): ReplayMiss[]; stats(): ReplayStats; clearMisses(): void };
 }
 
 function switchSummary(d: SwitchDevice) {
@@ -129,6 +134,16 @@ export function adminApp(deps: AdminDeps): Hono {
   app.post("/admin/reset", async (c) => {
     await deps.reset();
     return c.json({ reset: true });
+  });
+  const noReplay = () =>
+    bad("The simulator is not replaying a recording; start it with vessel sim --replay DIR", 404);
+  app.get("/admin/replay", (c) => deps.replay ? c.json(deps.replay.stats()) : noReplay());
+  app.get("/admin/replay/misses", (c) => deps.replay ? c.json(deps.replay.misses()) : noReplay());
+  app.delete("/admin/replay/misses", (c) => {
+    if (!deps.replay) return noReplay();
+    const removed = deps.replay.misses().length;
+    deps.replay.clearMisses();
+    return c.json({ removed });
   });
   app.notFound((c) => c.json({ error: `No admin route ${c.req.method} ${c.req.path}` }, 404));
   return app;

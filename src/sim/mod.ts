@@ -33,9 +33,11 @@ import { createSwitchDevices, startSwitches } from "./vrp/mod.ts";
 import type { SwitchDevice } from "./vrp/device.ts";
 import { createMgmtPlane } from "./mgmt.ts";
 import { adminApp } from "./admin.ts";
+import type { ReplayServices } from "./replay/mod.ts";
 
 export type { EndpointsDocument, FaultInput, Topology, VrpMode } from "./context.ts";
 export type { SwitchDevice } from "./vrp/device.ts";
+export type { ReplayMiss, ReplayServices, ReplayStats } from "./replay/mod.ts";
 
 /** Default simulator login (not a secret of any real device; printed by `vessel sim`). */
 export const DEFAULT_CREDENTIALS: Credentials = { username: "root", password: "Huawei12#$" };
@@ -58,6 +60,12 @@ export interface SimOptions {
   log?: (line: string) => void;
   /** Start the HMM/iBMC services (default true); false = switches and admin only (fast tests). */
   hmm?: boolean;
+  /**
+   * Serve a recording (`vessel --record DIR`) instead of simulated devices: a folder of `.jsonl`
+   * files or one file (`docs/recordings.md` "Replay"). Seed, VRP mode, `hmm` and state dir are
+   * not used; faults (latency, SSH faults) still apply.
+   */
+  replay?: string;
 }
 
 /** A running simulator. */
@@ -79,6 +87,8 @@ export interface Simulator {
    * its extra fields (blade states, in-process fetch) are documented there.
    */
   hmm?: HmmServices;
+  /** Replay mode only: the misses and counters of the recording being served. */
+  replay?: ReplayServices;
   /** Wipe all state (faults, switch configs, module state) and reload defaults. */
   reset(): Promise<void>;
   /** Stop every listener and timer. */
@@ -108,6 +118,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     password: opts.credentials?.password ?? seed?.credentials?.password ??
       DEFAULT_CREDENTIALS.password,
   };
+  if (opts.replay !== undefined) return await startReplaySimulator(opts, topology, credentials);
   if (opts.stateDir) prepareStateDir(opts.stateDir);
   const persistence = createPersistence(opts.stateDir);
   const faultStore = persistence.store<Fault[]>("faults");
@@ -251,6 +262,119 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
         hmm?.close(),
         switches.close(),
       ]);
+      mgmt.close();
+    },
+  };
+}
+
+/** Replay mode: the recorded devices, the admin API, and a context without simulated devices. */
+async function startReplaySimulator(
+  opts: SimOptions,
+  topology: Topology,
+  credentials: Credentials,
+): Promise<Simulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.log ?? (() => {});
+  const persistence = createPersistence(undefined);
+  const persist = <T>(ns: string) => persistence.store<T>(ns);
+  const faults = createFaultRegistry(persistence.store<Fault[]>("faults"), opts.faults ?? []);
+  const listeners = new Set<() => void>();
+  const mgmt: MgmtPlane & { close(): void } = {
+    isReachable: () => true,
+    bladeLinks: () => [],
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => listeners.clear(),
+  };
+  const resetHooks = new Set<() => void | Promise<void>>();
+  const noSwitch = (name: string): never => {
+    throw new Error(`No switch ${name}: the simulator is replaying a recording`);
+  };
+  const ctx: SimContext = {
+    topology,
+    credentials,
+    host,
+    persist,
+    faults,
+    bladePower: {
+      power: (slot) => topology.blades.find((b) => b.slot === slot)?.power,
+      setSource: () => {},
+      changed: () => {},
+    },
+    ssh: {
+      createSshServer: (o) => createSshServer({ host, credentials, faults, mgmt, persist, log }, o),
+    },
+    switches: {
+      list: () => [],
+      byIp: () => undefined,
+      attachShell: (name) => noSwitch(name),
+      exportFiles: (name) => noSwitch(name),
+      runningConfig: (name) => noSwitch(name),
+    },
+    mgmt,
+    log,
+    onReset(listener) {
+      resetHooks.add(listener);
+      return () => resetHooks.delete(listener);
+    },
+  };
+  const { startReplay } = await import("./replay/mod.ts");
+  let replay: ReplayServices;
+  try {
+    replay = await startReplay(opts.replay!, { host, log, ssh: ctx.ssh, faults });
+  } catch (e) {
+    faults.close();
+    throw e;
+  }
+  const endpoints: EndpointsDocument = {
+    kind: "vessel-sim-endpoints",
+    version: 1,
+    chassis: { model: topology.chassis.model, serial: "replay" },
+    hmm: replay.endpoints.hmm,
+    ibmc: replay.endpoints.ibmc,
+    switches: replay.endpoints.switches,
+    admin: "",
+    credentials,
+    tls: replay.tls,
+  };
+  const reset = async () => {
+    faults.clear();
+    replay.restart();
+    for (const h of [...resetHooks]) await h();
+    log("sim: replay restarted from the first recorded answers");
+  };
+  const app = adminApp({
+    endpoints: () => endpoints,
+    faults,
+    devices: new Map(),
+    persistence,
+    reset,
+    replay,
+  });
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: host, port: 0, signal: ac.signal, onListen: () => {} },
+    app.fetch,
+  );
+  endpoints.admin = `http://${host}:${server.addr.port}`;
+  let closed = false;
+  return {
+    endpoints,
+    faults,
+    mgmt,
+    topology,
+    context: ctx,
+    replay,
+    switch: noSwitch,
+    reset,
+    async close() {
+      if (closed) return;
+      closed = true;
+      faults.close();
+      ac.abort();
+      await Promise.allSettled([server.finished, replay.close()]);
       mgmt.close();
     },
   };

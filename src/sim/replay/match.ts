@@ -1,0 +1,313 @@
+/**
+ * Matching live requests against a recording (replay mode, `docs/recordings.md` "Replay").
+ *
+ * - HTTP: per device, by method + path (with query) + normalised body. Secrets are normalised to
+ *   `***` on both sides (the recording was redacted when it was written), so any password or
+ *   token matches. Identical requests get the recorded answers in recording order; after the
+ *   last one the last answer repeats (polling, retried reads).
+ * - SSH: per device, by the exact command text, in recording order (the last answer repeats).
+ *
+ * Pure code: no servers here (`./mod.ts` serves).
+ *
+ * @module
+ */
+import type { HttpLine, SshLine } from "./recording.ts";
+
+/** What replaces every secret (the recorder's literal). */
+export const REDACTED = "***";
+
+/** JSON keys and form fields (lower case) whose values are secrets (`docs/recordings.md`). */
+const SECRET_KEYS = new Set([
+  "password",
+  "userpasswd",
+  "userpwd",
+  "passwd",
+  "csrftoken",
+  "token",
+  "x-auth-token",
+  "sessid",
+  "secretkey",
+  "secretiv",
+  "codekey_ext",
+  "verifyvalue",
+  "mmverifyvalue",
+  "verifyvalueext",
+]);
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function redactJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactJson);
+  if (isObj(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = v[k];
+      out[k] = SECRET_KEYS.has(k.toLowerCase()) && x !== null && x !== ""
+        ? REDACTED
+        : redactJson(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** Secrets in free text: XML elements and `key=value` pairs (the recorder's text rules). */
+export function redactText(text: string): string {
+  return text
+    .replace(
+      /<(csrftoken|password|userpasswd|token|secretkey|secretiv)>[^<]*<\/\1>/gi,
+      (_m, tag) => `<${tag}>${REDACTED}</${tag}>`,
+    )
+    .replace(/("(?:csrftoken|password|token)"\s*:\s*")[^"]*"/gi, `$1${REDACTED}"`)
+    .replace(
+      /\b(userpasswd|userpwd|password|SESSID|csrftoken|token)=([^&;\s]*)/gi,
+      `$1=${REDACTED}`,
+    );
+}
+
+/**
+ * The path and query of a URL (absolute or not), secrets in the query replaced by `***`.
+ *
+ * @example
+ * normalisePath("https://10.0.0.1/redfish/v1/Systems/1?x=1") // "/redfish/v1/Systems/1?x=1"
+ */
+export function normalisePath(url: string): string {
+  const u = new URL(url, "https://replay.invalid");
+  return u.pathname + redactText(u.search);
+}
+
+/**
+ * A request body in the form both sides are compared in: JSON re-serialised with sorted keys,
+ * form fields in order, secrets `***`; multipart uploads (recorded as `<N bytes: name>`) become
+ * `<upload>`; an empty body is `""`.
+ */
+export function normaliseBody(body: string | undefined, contentType = ""): string {
+  if (body === undefined || body === "") return "";
+  const ct = contentType.toLowerCase();
+  if (ct.includes("multipart/") || /^<\d+ bytes(?::[^>]*)?>$/.test(body)) return "<upload>";
+  if (ct.includes("json") || /^\s*[{[]/.test(body)) {
+    try {
+      return JSON.stringify(redactJson(JSON.parse(body)));
+    } catch { /* not JSON after all */ }
+  }
+  if (ct.includes("x-www-form-urlencoded") || /^[\w.%-]+=[^\s]*$/.test(body)) {
+    const params = new URLSearchParams(body);
+    const out = new URLSearchParams();
+    for (const [k, v] of params) out.append(k, SECRET_KEYS.has(k.toLowerCase()) ? REDACTED : v);
+    return out.toString();
+  }
+  return redactText(body);
+}
+
+function headerValue(h: Record<string, string>, name: string): string {
+  for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === name) return v;
+  return "";
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+interface Queue<T> {
+  items: T[];
+  next: number;
+}
+
+function takeFrom<T>(q: Queue<T>): T {
+  const item = q.items[Math.min(q.next, q.items.length - 1)];
+  q.next++;
+  return item;
+}
+
+/** A recorded HTTP answer. */
+export type RecordedResponse = NonNullable<HttpLine["response"]>;
+
+/** Matches HTTP requests against the `http` lines of a recording. */
+export class HttpMatcher {
+  #exact = new Map<string, Queue<HttpLine>>();
+  /** device + method + path -> patterns of bodies holding `***` (any value matches there). */
+  #loose = new Map<string, { re: RegExp; q: Queue<HttpLine> }[]>();
+  #count = 0;
+
+  constructor(lines: HttpLine[]) {
+    for (const l of lines) {
+      // A transport failure has no answer to give; the next recorded attempt answers.
+      if (!l.response) continue;
+      this.#count++;
+      const path = normalisePath(l.request.url);
+      const body = normaliseBody(l.request.body, headerValue(l.request.headers, "content-type"));
+      const key = `${l.device} ${l.request.method} ${path}\n${body}`;
+      let q = this.#exact.get(key);
+      if (!q) {
+        q = { items: [], next: 0 };
+        this.#exact.set(key, q);
+        if (body.includes(REDACTED)) {
+          const lk = `${l.device} ${l.request.method} ${path}`;
+          const re = new RegExp(
+            "^" + body.split(REDACTED).map(escapeRe).join('[^&"<>,;]*') + "$",
+          );
+          const list = this.#loose.get(lk) ?? [];
+          list.push({ re, q });
+          this.#loose.set(lk, list);
+        }
+      }
+      q.items.push(l);
+    }
+  }
+
+  /** How many recorded answers there are. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** The recorded line answering this request, or undefined (a miss). */
+  match(
+    device: string,
+    method: string,
+    pathAndQuery: string,
+    body: string | undefined,
+    contentType = "",
+  ): HttpLine | undefined {
+    const path = normalisePath(pathAndQuery);
+    const nb = normaliseBody(body, contentType);
+    const m = method.toUpperCase();
+    const q = this.#exact.get(`${device} ${m} ${path}\n${nb}`);
+    if (q) return takeFrom(q);
+    for (const c of this.#loose.get(`${device} ${m} ${path}`) ?? []) {
+      if (c.re.test(nb)) return takeFrom(c.q);
+    }
+    return undefined;
+  }
+}
+
+/** Matches lines typed into SSH shells against the `ssh` lines of a recording. */
+export class SshMatcher {
+  readonly lines: SshLine[];
+  #byDevice = new Map<string, SshLine[]>();
+  #queues = new Map<string, Queue<SshLine>>();
+  #banners = new Map<string, Set<string>>();
+  #prompts = new Map<string, Set<string>>();
+
+  constructor(lines: SshLine[]) {
+    this.lines = lines;
+    for (const l of lines) {
+      const list = this.#byDevice.get(l.device) ?? [];
+      list.push(l);
+      this.#byDevice.set(l.device, list);
+      const key = `${l.device}\n${l.secret ? REDACTED : l.command}`;
+      const q = this.#queues.get(key) ?? { items: [], next: 0 };
+      q.items.push(l);
+      this.#queues.set(key, q);
+      if (l.prompt) {
+        const all = this.#prompts.get(l.device) ?? new Set();
+        all.add(l.prompt);
+        this.#prompts.set(l.device, all);
+        if (l.command === "" && !l.secret) {
+          const b = this.#banners.get(l.device) ?? new Set();
+          b.add(l.prompt);
+          this.#banners.set(l.device, b);
+        }
+      }
+    }
+  }
+
+  /** The login banner of the next session to `device` (the recorded line with command ""). */
+  banner(device: string): SshLine | undefined {
+    const q = this.#queues.get(`${device}\n`);
+    return q ? takeFrom(q) : undefined;
+  }
+
+  /** The recorded answer to `command` on `device`, or undefined (a miss). */
+  take(device: string, command: string): SshLine | undefined {
+    if (command === "") return undefined;
+    const q = this.#queues.get(`${device}\n${command}`);
+    return q ? takeFrom(q) : undefined;
+  }
+
+  /**
+   * When the line recorded after `line` on its device is a secret (a password answer), take it:
+   * a typed password never matches by text.
+   */
+  takeSecretAfter(line: SshLine | undefined, device: string): SshLine | undefined {
+    const list = this.#byDevice.get(device) ?? [];
+    const i = line ? list.indexOf(line) : -1;
+    const next = list[i + 1];
+    if (next?.secret) return this.take(device, REDACTED);
+    return undefined;
+  }
+
+  /** Prompts a device itself shows (its login prompts; all its prompts when it has no login). */
+  ownPrompts(device: string): Set<string> {
+    return this.#banners.get(device) ?? this.#prompts.get(device) ?? new Set();
+  }
+
+  /**
+   * The device a line jumped to (the HMM's `ssh <ip>`): its prompt is not one of its device's own
+   * prompts but another device's. Undefined when the line stays on its device.
+   */
+  jumpTarget(line: SshLine): string | undefined {
+    const p = line.prompt;
+    if (!p || this.ownPrompts(line.device).has(p)) return undefined;
+    const candidates = [...this.#prompts.entries()]
+      .filter(([d, set]) => d !== line.device && set.has(p))
+      .map(([d]) => d);
+    if (candidates.length <= 1) return candidates[0];
+    // Several devices show that prompt: the one whose login follows in the same file.
+    const file = line.source.slice(0, line.source.lastIndexOf(":"));
+    const i = this.lines.indexOf(line);
+    const next = this.lines.slice(i + 1).find((l) =>
+      l.source.startsWith(file + ":") && l.command === "" && candidates.includes(l.device)
+    );
+    return next?.device ?? candidates[0];
+  }
+
+  /** Devices with at least one line. */
+  devices(): string[] {
+    return [...this.#byDevice.keys()];
+  }
+}
+
+/** A `[Y/N]`-style question, a `save` file-name question, or a password prompt inside output. */
+const QUESTION =
+  /(?:\[(?:Y\/N|y\/n|Y\(yes\)\/N\(no\)(?:\/C\(cancel\))?)\]|\[[^\]\n]*\.(?:cfg|zip|dat)\])[ \t]*:?[ \t]*/g;
+
+/** One piece of replayed output; `answer` = wait for a typed line after it (a question). */
+export interface OutputStep {
+  text: string;
+  answer: boolean;
+}
+
+/**
+ * The terminal output that replays a recorded line for a typed `command`: the echo (added when the
+ * recording kept none, as the HMM/iBMC shell driver records), the output, and the prompt (added
+ * when not part of the output), with `\r\n` line ends; split after every question that was
+ * answered in the recording (the recorded answer's echo is dropped: the live answer is echoed).
+ */
+export function replaySteps(line: SshLine, command: string): OutputStep[] {
+  const out = line.output;
+  const lines = out.split("\n");
+  const first = lines.find((l) => l.trim() !== "");
+  const echoed = line.command !== "" && !line.secret && first !== undefined &&
+    first.trimEnd().endsWith(line.command);
+  const last = lines[lines.length - 1]?.trim();
+  const prompted = line.prompt === undefined || last === line.prompt.trim();
+  let text = "";
+  if (line.command === "") text = out;
+  else if (line.secret) text = "\n" + out;
+  else text = echoed ? out : `${command}\n${out}`;
+  if (!prompted) text += (text.endsWith("\n") || text === "" ? "" : "\n") + line.prompt;
+  text = text.replace(/\r?\n/g, "\r\n");
+  const steps: OutputStep[] = [];
+  let pos = 0;
+  for (const m of text.matchAll(QUESTION)) {
+    const end = m.index! + m[0].length;
+    const nl = text.indexOf("\r\n", end);
+    // Only a question answered in the recording (its echo then a line break) waits for input.
+    if (nl < 0 || nl - end > 16) continue;
+    steps.push({ text: text.slice(pos, end), answer: true });
+    pos = nl + 2;
+  }
+  steps.push({ text: text.slice(pos), answer: false });
+  return steps;
+}

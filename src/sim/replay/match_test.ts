@@ -1,0 +1,234 @@
+import assert from "node:assert/strict";
+import { HttpMatcher, normaliseBody, normalisePath, replaySteps, SshMatcher } from "./match.ts";
+import { type HttpLine, parseRecording, RecordingError, type SshLine } from "./recording.ts";
+
+const http = (
+  seq: number,
+  method: string,
+  url: string,
+  body: string | undefined,
+  status: number,
+  resBody = "",
+  device = "hmm",
+  contentType = "application/json",
+): HttpLine => ({
+  kind: "http",
+  seq,
+  device,
+  request: {
+    method,
+    url,
+    headers: { "content-type": contentType },
+    ...(body !== undefined ? { body } : {}),
+  },
+  response: { status, headers: {}, body: resBody },
+  source: `f.jsonl:${seq}`,
+});
+
+const ssh = (
+  seq: number,
+  device: string,
+  command: string,
+  output: string,
+  prompt?: string,
+  secret?: boolean,
+): SshLine => ({
+  kind: "ssh",
+  seq,
+  device,
+  command,
+  output,
+  ...(prompt ? { prompt } : {}),
+  ...(secret ? { secret } : {}),
+  source: `f.jsonl:${seq}`,
+});
+
+Deno.test("normaliseBody hides secrets and key order of JSON, form and XML bodies", () => {
+  assert.equal(
+    normaliseBody(`{"UserName":"root","Password":"Huawei12#$"}`),
+    normaliseBody(`{"Password":"***","UserName":"root"}`),
+  );
+  assert.equal(
+    normaliseBody(
+      "actiontype=login&username=root&userpasswd=s3cret",
+      "application/x-www-form-urlencoded",
+    ),
+    normaliseBody(
+      "actiontype=login&username=root&userpasswd=***",
+      "application/x-www-form-urlencoded",
+    ),
+  );
+  assert.equal(
+    normaliseBody("<a><csrftoken>abc</csrftoken></a>"),
+    "<a><csrftoken>***</csrftoken></a>",
+  );
+  assert.equal(
+    normaliseBody("<12 bytes: fw.hpm>"),
+    normaliseBody("--x\r\n…", "multipart/form-data; boundary=x"),
+  );
+  assert.equal(normaliseBody(undefined), "");
+  assert.notEqual(normaliseBody(`{"UserName":"root"}`), normaliseBody(`{"UserName":"admin"}`));
+});
+
+Deno.test("normalisePath keeps path and query, drops the origin, hides secret query values", () => {
+  assert.equal(normalisePath("https://10.0.0.1:443/redfish/v1/Systems/1"), "/redfish/v1/Systems/1");
+  assert.equal(normalisePath("/x.php?SESSID=abc&a=1"), "/x.php?SESSID=***&a=1");
+});
+
+Deno.test("HttpMatcher answers identical requests in recorded order, then repeats the last", () => {
+  const m = new HttpMatcher([
+    http(1, "GET", "https://h/redfish/v1/TaskService/Tasks/1", undefined, 200, "running"),
+    http(2, "GET", "https://h/redfish/v1/TaskService/Tasks/1", undefined, 200, "done"),
+    http(3, "GET", "https://h/redfish/v1/Systems/1", undefined, 200, "sys", "ibmc1"),
+  ]);
+  const get = (p: string, d = "hmm") => m.match(d, "GET", p, "")?.response?.body;
+  assert.equal(get("/redfish/v1/TaskService/Tasks/1"), "running");
+  assert.equal(get("/redfish/v1/TaskService/Tasks/1"), "done");
+  assert.equal(get("/redfish/v1/TaskService/Tasks/1"), "done");
+  assert.equal(get("/redfish/v1/Systems/1", "ibmc1"), "sys");
+  // Per device: the hmm never recorded Systems/1.
+  assert.equal(get("/redfish/v1/Systems/1"), undefined);
+  assert.equal(m.match("hmm", "DELETE", "/redfish/v1/TaskService/Tasks/1", ""), undefined);
+});
+
+Deno.test("HttpMatcher matches any password and any value where the recording has ***", () => {
+  const m = new HttpMatcher([
+    http(
+      1,
+      "POST",
+      "https://h/redfish/v1/SessionService/Sessions",
+      `{"UserName":"root","Password":"***"}`,
+      201,
+    ),
+    http(2, "POST", "https://h/set.php", "a=1&customtoken=***", 200, "ok", "hmm", "text/plain"),
+  ]);
+  assert.equal(
+    m.match(
+      "hmm",
+      "POST",
+      "/redfish/v1/SessionService/Sessions",
+      `{"UserName":"root","Password":"anything"}`,
+    )
+      ?.response?.status,
+    201,
+  );
+  assert.equal(
+    m.match(
+      "hmm",
+      "POST",
+      "/redfish/v1/SessionService/Sessions",
+      `{"UserName":"x","Password":"y"}`,
+    ),
+    undefined,
+  );
+  assert.equal(
+    m.match("hmm", "POST", "/set.php", "a=1&customtoken=zz9", "text/plain")?.response?.body,
+    "ok",
+  );
+  assert.equal(m.match("hmm", "POST", "/set.php", "a=2&customtoken=zz9", "text/plain"), undefined);
+});
+
+Deno.test("HttpMatcher skips attempts that failed without an answer", () => {
+  const failed: HttpLine = { ...http(1, "GET", "https://h/a", undefined, 0), error: "ECONNRESET" };
+  delete failed.response;
+  const m = new HttpMatcher([failed, http(2, "GET", "https://h/a", undefined, 200, "second")]);
+  assert.equal(m.size, 1);
+  assert.equal(m.match("hmm", "GET", "/a", "")?.response?.body, "second");
+});
+
+Deno.test("SshMatcher takes commands per device in order and finds the target of a jump", () => {
+  const lines = [
+    ssh(1, "hmm", "", "\nsmm@SMM:/>\nsmm@SMM:/>", "smm@SMM:/>"),
+    ssh(2, "hmm", "ssh 172.31.1.162 NoStricHostKeyChecking", "password:", "password:"),
+    ssh(3, "hmm", "***", "", "<CX310_2>", true),
+    ssh(4, "swi2", "", "\n<CX310_2>", "<CX310_2>"),
+    ssh(5, "swi2", "display vlan", "display vlan\nfirst\n<CX310_2>", "<CX310_2>"),
+    ssh(6, "swi2", "display vlan", "display vlan\nsecond\n<CX310_2>", "<CX310_2>"),
+    ssh(7, "swi3", "", "\n<CX310_3>", "<CX310_3>"),
+  ];
+  const m = new SshMatcher(lines);
+  assert.equal(m.banner("hmm"), lines[0]);
+  const jump = m.take("hmm", "ssh 172.31.1.162 NoStricHostKeyChecking")!;
+  assert.equal(m.jumpTarget(jump), undefined, "a password prompt is not a device");
+  assert.equal(m.take("hmm", "Huawei12#$"), undefined);
+  const secret = m.takeSecretAfter(jump, "hmm")!;
+  assert.equal(secret, lines[2]);
+  assert.equal(m.jumpTarget(secret), "swi2");
+  assert.equal(m.take("swi2", "display vlan"), lines[4]);
+  assert.equal(m.take("swi2", "display vlan"), lines[5]);
+  assert.equal(m.take("swi2", "display vlan"), lines[5]);
+  assert.equal(m.take("swi3", "display vlan"), undefined);
+  assert.equal(m.jumpTarget(lines[4]), undefined);
+});
+
+Deno.test("replaySteps adds the echo and prompt the shell driver left out, with CRLF", () => {
+  const hmmLine = ssh(2, "hmm", "smmget -d version", "SMM version 7.63\nok", "smm@SMM:/>");
+  assert.deepEqual(replaySteps(hmmLine, "smmget -d version"), [
+    { text: "smmget -d version\r\nSMM version 7.63\r\nok\r\nsmm@SMM:/>", answer: false },
+  ]);
+  const vrp = ssh(3, "swi2", "display vlan", "display vlan\nVID 1\n<CX310_2>", "<CX310_2>");
+  assert.deepEqual(replaySteps(vrp, "display vlan"), [
+    { text: "display vlan\r\nVID 1\r\n<CX310_2>", answer: false },
+  ]);
+});
+
+Deno.test("replaySteps stops after each answered question and drops the recorded answer", () => {
+  const save = ssh(
+    3,
+    "swi2",
+    "save",
+    "save\nWarning: The current configuration will be written to the device. Continue? [Y/N]:y\n" +
+      "Now saving the current configuration to the slot 2.\nInfo: Save the configuration successfully.\n<CX310_2>",
+    "<CX310_2>",
+  );
+  const steps = replaySteps(save, "save");
+  assert.equal(steps.length, 2);
+  assert.equal(steps[0].answer, true);
+  assert.match(steps[0].text, /Continue\? \[Y\/N\]:$/);
+  assert.match(steps[1].text, /^Now saving/);
+  assert.match(steps[1].text, /<CX310_2>$/);
+});
+
+Deno.test("parseRecording reads http and ssh lines and names the file, line and field of errors", () => {
+  const ok = [
+    JSON.stringify({ v: 1, seq: 1, ts: "t", kind: "event", device: "swi2", event: "connect" }),
+    JSON.stringify({
+      v: 1,
+      seq: 2,
+      ts: "t",
+      kind: "ssh",
+      device: "SWI2",
+      command: "",
+      output: "<a>",
+      prompt: "<a>",
+      ms: 1,
+    }),
+    JSON.stringify({
+      v: 1,
+      seq: 3,
+      ts: "t",
+      kind: "http",
+      device: "hmm",
+      request: { method: "get", url: "https://h/a", headers: {} },
+      response: { status: 200, headers: { "content-type": "text/plain" }, body: "x" },
+      ms: 1,
+    }),
+  ].join("\n");
+  const r = parseRecording(ok + "\n\n", "a.jsonl");
+  assert.equal(r.ssh[0].device, "swi2");
+  assert.equal(r.http[0].request.method, "GET");
+  assert.equal(r.http[0].source, "a.jsonl:3");
+  assert.throws(
+    () => parseRecording(`{"v":1,"seq":1,"kind":"ssh","device":"swi2","output":""}`, "b.jsonl"),
+    (e: Error) => e instanceof RecordingError && /b\.jsonl line 1: command/.test(e.message),
+  );
+  assert.throws(
+    () => parseRecording(`{"v":2,"kind":"ssh","device":"swi2"}`, "c.jsonl"),
+    /c\.jsonl line 1: v must be 1/,
+  );
+  assert.throws(() => parseRecording(`\nnot json`, "d.jsonl"), /d\.jsonl line 2 is not JSON/);
+  assert.throws(
+    () => parseRecording(`{"v":1,"kind":"x","device":"hmm"}`, "e.jsonl"),
+    /kind must be http, ssh or event/,
+  );
+});
