@@ -21,6 +21,7 @@ import {
   powerPolicyResource,
 } from "./settings/mod.ts";
 import { mgmtNetworkResource } from "./mgmt_network/mod.ts";
+import { bladeMacsData, networkOverviewData, networkPortsData } from "./network_info/mod.ts";
 
 /** A registry with every built-in `vessel_*` resource. */
 export function defaultRegistry(): Registry {
@@ -42,5 +43,8 @@ export function defaultRegistry(): Registry {
     .register(powerPolicyResource)
     .register(alarmSubscriptionResource)
     .register(mgmtNetworkResource)
-    .registerData(inventoryData);
+    .registerData(inventoryData)
+    .registerData(networkOverviewData)
+    .registerData(networkPortsData)
+    .registerData(bladeMacsData);
 }
