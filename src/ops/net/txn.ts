@@ -530,12 +530,19 @@ export async function rollbackSwitch(
   const tryOn = async (label: string, s: VrpSession): Promise<boolean> => {
     const o = { timeoutMs };
     try {
-      if (st.mode === "two-stage" && !st.trialUnsupported) {
+      const trialArmed = st.mode === "two-stage" && !st.trialUnsupported &&
+        st.trialSentAt !== undefined;
+      if (trialArmed) {
         if (s.prompt?.view !== "system") await s.exec("system-view", o);
         const a = await s.exec("abort trial", { ...o, allowError: true, confirm: "Y" });
         ev.method = a.errors.length ? "trial-expired" : "abort-trial";
         ev.abort_trial = a.errors[0] ?? a.info[0] ?? "ok";
         await s.exec("return", { ...o, allowError: true, confirm: "N" });
+      } else if (s.prompt?.view === "system") {
+        // Leave any sub-view; on a two-stage switch this discards an uncommitted candidate.
+        const pending = s.prompt.marker === "*";
+        await s.exec("return", { ...o, allowError: true, confirm: "N" });
+        if (pending) ev.method ??= "candidate-discarded";
       }
       const nowText = await display(s, "display current-configuration", o);
       if (!sameConfigText(nowText, st.preText)) {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { vlanAdd, vlanRemove } from "./vlan.ts";
-import { portSet } from "./port.ts";
+import { lagCreate, portSet } from "./port.ts";
 import { FAST_WATCHDOG, stableConfig, startNetLab } from "./testing/harness.ts";
 
 for (const mode of ["immediate", "two-stage"] as const) {
@@ -173,6 +173,31 @@ for (const mode of ["immediate", "two-stage"] as const) {
           allow: [1, 20],
         });
         assert.equal(ok.result, "changed");
+      });
+      await t.step("a command the switch refuses midway leaves no trace", async () => {
+        const dev = lab.sim.switch("swi2");
+        const before = stableConfig(dev.runningText());
+        // 10GE2/4/1 carries a VLAN configuration now: VRP refuses to put it in an Eth-Trunk
+        // after 10GE2/17/4 already joined.
+        await assert.rejects(
+          () => lagCreate(lab.net(), "swi2", { id: 5, members: ["10GE2/17/4", "10GE2/4/1"] }),
+          /rejected "eth-trunk 5"/,
+        );
+        assert.equal(stableConfig(dev.runningText()), before);
+        const rb = lab.audit.list({ op: "lag.create" }).filter((r) => r.phase === "rollback")
+          .pop()!;
+        assert.equal(rb.result, "rollback");
+        const custom = rb.evidence.custom_rollback as Record<string, unknown>;
+        if (mode === "two-stage") assert.equal(custom.method, "candidate-discarded");
+        else {
+          assert.equal(custom.method, "restore-commands");
+          assert.deepEqual(custom.restore_commands, [
+            "interface 10GE2/17/4",
+            "undo eth-trunk",
+            "quit",
+            "undo interface Eth-Trunk5",
+          ]);
+        }
       });
     } finally {
       await lab.close();
