@@ -46,6 +46,7 @@ import { bladeRoutes } from "./routes_blades.ts";
 import { inventoryRoutes } from "./routes_inventory.ts";
 import { netRoutes } from "./routes_net.ts";
 import { snapshotRoutes } from "./routes_snapshots.ts";
+import { statelessRoutes } from "./routes_stateless.ts";
 import { systemRoutes } from "./routes_system.ts";
 
 /** Options of {@link createApi}. */
@@ -228,6 +229,7 @@ export function createApi(opts: CreateApiOptions): Api {
   netRoutes(app, deps);
   bladeRoutes(app, deps);
   inventoryRoutes(app, deps);
+  statelessRoutes(app, deps);
   jobRoutes(app, deps);
   snapshotRoutes(app, deps);
 
@@ -264,6 +266,7 @@ export function createApi(opts: CreateApiOptions): Api {
         { name: "blades" },
         { name: "alarms" },
         { name: "firmware" },
+        { name: "stateless" },
         { name: "jobs" },
         { name: "plans" },
         { name: "audit" },

@@ -15,6 +15,7 @@ const PARAM_VALUES: Record<string, string> = {
   slot: "2",
   lag_id: "5",
   component: "smm",
+  name: "web",
 };
 
 /** A spec path with its parameters filled in (fails on a parameter this test does not know). */
