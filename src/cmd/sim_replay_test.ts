@@ -1,0 +1,131 @@
+/**
+ * Record → replay round trip: `vessel net vlan list` and `vessel inventory` run with `--record`
+ * against the simulator, then against `startSimulator({ replay })` serving that recording (the
+ * simulated chassis is closed by then): the output must be identical, with no miss. A command
+ * that was never recorded then shows up in `GET /admin/replay/misses`.
+ */
+import assert from "node:assert/strict";
+import { run } from "./main.ts";
+import { startSimulator } from "../sim/mod.ts";
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function vessel(args: string[]): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const origOut = Deno.stdout.writeSync;
+  const origErr = Deno.stderr.writeSync;
+  const origErrWrite = Deno.stderr.write;
+  Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
+  Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
+  Deno.stderr.write = (p: Uint8Array) => (err.push(dec.decode(p)), Promise.resolve(p.length));
+  try {
+    const code = await run([...args, "--no-color"]);
+    return { code, stdout: out.join(""), stderr: err.join("") };
+  } finally {
+    Deno.stdout.writeSync = origOut;
+    Deno.stderr.writeSync = origErr;
+    Deno.stderr.write = origErrWrite;
+  }
+}
+
+/** The output without the one field that measures this run (`elapsedMs` of inventory JSON). */
+const same = (stdout: string) => stdout.replace(/"elapsedMs":\d+/g, `"elapsedMs":0`);
+
+const COMMANDS = [
+  ["net", "vlan", "list"],
+  ["net", "vlan", "list", "--output", "json"],
+  ["inventory"],
+  ["inventory", "--output", "json"],
+];
+
+Deno.test({
+  name: "sim --replay round trip gives the recorded output of net vlan list and inventory",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const tmp = await Deno.makeTempDir({ prefix: "vessel-roundtrip-" });
+    try {
+      // A chassis that differs from the defaults, so the output shows recorded data.
+      const sim = await startSimulator({
+        seed: {
+          switches: [{ slot: 2, vlans: [10, 20] }],
+          blades: [{ slot: 3, power: "Off" }],
+        } as never,
+      });
+      const recorded: Captured[] = [];
+      try {
+        await Deno.writeTextFile(`${tmp}/sim.json`, JSON.stringify(sim.endpoints));
+        for (const c of COMMANDS) {
+          recorded.push(
+            await vessel([
+              ...c,
+              "--chassis",
+              `endpoints:${tmp}/sim.json`,
+              "--record",
+              `${tmp}/capture`,
+              "--known-hosts",
+              `${tmp}/known_hosts_1`,
+              "--state",
+              `${tmp}/state1.db`,
+            ]),
+          );
+        }
+      } finally {
+        await sim.close();
+      }
+      for (const [i, r] of recorded.entries()) {
+        assert.equal(r.code, 0, `${COMMANDS[i].join(" ")} against the simulator: ${r.stderr}`);
+      }
+      assert.match(recorded[0].stdout, /swi2\s+10\b/);
+      assert.match(recorded[2].stdout, /\n3\s+CH121\s+Off\b/);
+
+      const replay = await startSimulator({ replay: `${tmp}/capture` });
+      try {
+        await Deno.writeTextFile(`${tmp}/replay.json`, JSON.stringify(replay.endpoints));
+        for (const [i, c] of COMMANDS.entries()) {
+          const r = await vessel([
+            ...c,
+            "--chassis",
+            `endpoints:${tmp}/replay.json`,
+            "--known-hosts",
+            `${tmp}/known_hosts_2`,
+            "--state",
+            `${tmp}/state2.db`,
+          ]);
+          assert.equal(r.code, 0, `${c.join(" ")} against the replay: ${r.stderr}`);
+          assert.equal(same(r.stdout), same(recorded[i].stdout), `${c.join(" ")}: same output`);
+        }
+        assert.deepEqual(replay.replay!.misses(), []);
+        const stats = replay.replay!.stats();
+        assert.ok(stats.served.http > 0 && stats.served.ssh > 0);
+
+        // Something never recorded: the capability probe asks what inventory did not.
+        await vessel([
+          "inventory",
+          "--capabilities",
+          "--chassis",
+          `endpoints:${tmp}/replay.json`,
+          "--known-hosts",
+          `${tmp}/known_hosts_2`,
+          "--state",
+          `${tmp}/state2.db`,
+          "--timeout",
+          "5",
+        ]);
+        const misses = await (await fetch(`${replay.endpoints.admin}/admin/replay/misses`)).json();
+        assert.ok(misses.length > 0, "the unrecorded requests are listed");
+        for (const m of misses) assert.ok(m.device && (m.path || m.command));
+      } finally {
+        await replay.close();
+      }
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  },
+});
