@@ -174,9 +174,16 @@ export async function runVlan(g: Globals, o: VlanOp): Promise<void> {
     }
     await withNet(g, s, o.watchdog, async (net) => {
       for (const t of list) {
-        const r = o.op === "remove"
-          ? await vlanRemove(net, t, { id: spec!.id })
-          : await vlanAdd(net, t, spec!);
+        let r;
+        try {
+          r = o.op === "remove"
+            ? await vlanRemove(net, t, { id: spec!.id })
+            : await vlanAdd(net, t, spec!);
+        } catch (e) {
+          // One switch at a time: show what the earlier switches did before the error.
+          if (rows.length) print(g, rows, "");
+          throw e;
+        }
         rows.push({
           switch: r.switch,
           id: r.id,
