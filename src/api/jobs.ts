@@ -155,15 +155,17 @@ export class JobManager {
       now,
     );
     this.#emit(id, "status", "queued", { status: "queued" });
-    const key = [...spec.scopes].sort().join(",");
-    const prior = this.#chains.get(key) ?? Promise.resolve();
-    const run = prior.then(() => this.#run(id, spec, fn));
+    // Wait for every earlier job that shares a scope (a plan on swi2+swi3 and a VLAN on swi2
+    // must not race for the device lock), then become the tail of each of those scopes.
+    const scopes = [...new Set(spec.scopes)];
+    const priors = scopes.map((k) => this.#chains.get(k)).filter((p) => p !== undefined);
+    const run = Promise.all(priors).then(() => this.#run(id, spec, fn));
     const settled = run.catch(() => {});
-    this.#chains.set(key, settled);
+    for (const k of scopes) this.#chains.set(k, settled);
     this.#running.add(settled);
     settled.finally(() => {
       this.#running.delete(settled);
-      if (this.#chains.get(key) === settled) this.#chains.delete(key);
+      for (const k of scopes) if (this.#chains.get(k) === settled) this.#chains.delete(k);
     });
     return this.get(id)!;
   }
