@@ -18,6 +18,7 @@ import {
   renderIface,
   sameConfig,
   type SwitchConfig,
+  tidyL2,
 } from "./config.ts";
 import { type ConfigOp, type SwitchDevice, VrpError } from "./device.ts";
 import {
@@ -489,6 +490,7 @@ function configCmds(): Cmd[] {
         }
         if (linkTypeOf(s, i) === type) return;
         if (hasL2Config(i)) throw new VrpError("Please renew the default configurations.");
+        tidyL2(i);
         i.linkType = type;
       });
     }),
@@ -496,6 +498,7 @@ function configCmds(): Cmd[] {
       s.change((c) => {
         const i = ifaceOf(c, here(s));
         if (hasL2Config(i)) throw new VrpError("Please renew the default configurations.");
+        tidyL2(i);
         delete i.linkType;
       });
     }),
@@ -520,6 +523,7 @@ function configCmds(): Cmd[] {
         const i = ifaceOf(c, here(s));
         requireType(s, i, "trunk");
         i.allowed = sortU([...(i.allowed ?? [1]), ...(a.ids as number[])]);
+        tidyL2(i);
       });
     }),
     ifc(["port", "trunk", "allow-pass", "vlan", "all"], L2, (s) => {
@@ -527,6 +531,7 @@ function configCmds(): Cmd[] {
         const i = ifaceOf(c, here(s));
         requireType(s, i, "trunk");
         i.allowed = Array.from({ length: 4094 }, (_, k) => k + 1);
+        tidyL2(i);
       });
     }),
     ifc(["undo", "port", "trunk", "allow-pass", "vlan", vlans("ids")], L2, (s, a) => {
@@ -535,6 +540,7 @@ function configCmds(): Cmd[] {
         requireType(s, i, "trunk");
         const rm = a.ids as number[];
         i.allowed = (i.allowed ?? [1]).filter((v) => !rm.includes(v));
+        tidyL2(i);
       });
     }),
     ifc(["undo", "port", "trunk", "allow-pass", "vlan", "all"], L2, (s) => {
@@ -542,6 +548,7 @@ function configCmds(): Cmd[] {
         const i = ifaceOf(c, here(s));
         requireType(s, i, "trunk");
         i.allowed = [];
+        tidyL2(i);
       });
     }),
     ifc(["port", "trunk", "pvid", "vlan", int("vid", 1, 4094)], L2, (s, a) => {
@@ -566,6 +573,7 @@ function configCmds(): Cmd[] {
         const ids = a.ids as number[];
         i.untagged = (i.untagged ?? [1]).filter((v) => !ids.includes(v));
         i.tagged = sortU([...(i.tagged ?? []), ...ids]);
+        tidyL2(i);
       });
     }),
     ifc(["port", "hybrid", "untagged", "vlan", vlans("ids")], L2, (s, a) => {
@@ -575,6 +583,7 @@ function configCmds(): Cmd[] {
         const ids = a.ids as number[];
         i.tagged = (i.tagged ?? []).filter((v) => !ids.includes(v));
         i.untagged = sortU([...(i.untagged ?? [1]), ...ids]);
+        tidyL2(i);
       });
     }),
     ifc(["undo", "port", "hybrid", "vlan", vlans("ids")], L2, (s, a) => {
@@ -584,6 +593,7 @@ function configCmds(): Cmd[] {
         const ids = a.ids as number[];
         i.tagged = (i.tagged ?? []).filter((v) => !ids.includes(v));
         i.untagged = (i.untagged ?? [1]).filter((v) => !ids.includes(v));
+        tidyL2(i);
       });
     }),
     ifc(["port", "hybrid", "pvid", "vlan", int("vid", 1, 4094)], L2, (s, a) => {

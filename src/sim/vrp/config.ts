@@ -162,10 +162,25 @@ export function defaultLinkType(mode: VrpMode): LinkType {
   return mode === "immediate" ? "hybrid" : "access";
 }
 
-/** Does the port carry a non-default L2 configuration? */
+const onlyVlan1 = (ids: number[] | undefined) =>
+  ids === undefined || (ids.length === 1 && ids[0] === 1);
+
+/**
+ * Does the port carry a non-default L2 configuration? What counts is the configuration, not its
+ * history: a trunk whose allowed list is back to VLAN 1 only (after `port trunk allow-pass vlan
+ * 20` and its `undo`) is at its default, as is a hybrid port untagged in VLAN 1 only. Real VRP
+ * refuses a link-type change only while non-default port VLAN configuration remains.
+ */
 export function hasL2Config(i: IfaceCfg): boolean {
-  return i.pvid !== undefined || i.allowed !== undefined || i.tagged !== undefined ||
-    i.untagged !== undefined;
+  return i.pvid !== undefined || !onlyVlan1(i.allowed) || (i.tagged?.length ?? 0) > 0 ||
+    !onlyVlan1(i.untagged);
+}
+
+/** Drop port VLAN fields that are back at their defaults (so the stored config has no trace). */
+export function tidyL2(i: IfaceCfg): void {
+  if (i.allowed !== undefined && onlyVlan1(i.allowed)) delete i.allowed;
+  if (i.tagged !== undefined && i.tagged.length === 0) delete i.tagged;
+  if (i.untagged !== undefined && onlyVlan1(i.untagged)) delete i.untagged;
 }
 
 /** The L2 configuration that applies to a port: its Eth-Trunk's when it is a member. */
