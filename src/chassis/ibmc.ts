@@ -60,21 +60,24 @@ export class IbmcAccess {
     slot: number,
     redfish: () => Promise<T>,
     shell: () => Promise<T>,
+    o: CallOptions = {},
   ): Promise<T> {
     checkSlot(slot);
     if (this.hasRedfish(slot)) {
+      // Only the service itself decides the fallback (no endpoint, refused connection, 404 or
+      // 501 on login): a missing sub-resource later is the caller's NotFoundError, not "no Redfish".
+      let reachable = true;
       try {
+        await this.hub.ibmcRedfish(slot, o);
+      } catch (e) {
+        if (!isNoService(e)) throw e;
+        this.hub.noRedfish.add(`ibmc${slot}`);
+        reachable = false;
+      }
+      if (reachable) {
         const r = await redfish();
         this.paths.set(slot, "redfish");
         return r;
-      } catch (e) {
-        if (
-          !isNoService(e) ||
-          e instanceof UnsupportedError && !/redfish/.test(String(e.details?.capability ?? ""))
-        ) {
-          throw e;
-        }
-        this.hub.noRedfish.add(`ibmc${slot}`);
       }
     }
     return await shell();
