@@ -40,37 +40,55 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
       ],
       env,
       stdout: "piped",
-      stderr: "null",
+      stderr: "piped",
     }).spawn();
-    // The first stdout line is the server's JSON (printed once it listens).
+    // Collected for failure messages (and drained so the child never blocks on it).
+    const stderr = new Response(child.stderr).text();
     const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-    const info = JSON.parse(text.split("\n")[0]);
-    assert.match(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
-    const ca = await Deno.readTextFile(info.tls.ca_file);
-    const client = Deno.createHttpClient({ caCerts: [ca] });
+    let stopped = false;
     try {
-      const r = await fetch(`${info.url}/api/v1/switches`, {
-        client,
-        headers: { authorization: `Bearer ${token}` },
-      });
-      assert.equal(r.status, 200);
-      assert.ok((await r.json()).some((s: { name: string }) => s.name === "swi2"));
-      const anon = await fetch(`${info.url}/api/v1/switches`, { client });
-      assert.equal(anon.status, 401);
-      await anon.body?.cancel();
+      // The first stdout line is the server's JSON (printed once it listens).
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      let info;
+      try {
+        info = JSON.parse(text.split("\n")[0]);
+      } catch {
+        throw new Error(`vessel serve printed ${JSON.stringify(text)}`);
+      }
+      assert.match(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const ca = await Deno.readTextFile(info.tls.ca_file);
+      const client = Deno.createHttpClient({ caCerts: [ca] });
+      try {
+        const r = await fetch(`${info.url}/api/v1/switches`, {
+          client,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(r.status, 200);
+        assert.ok((await r.json()).some((s: { name: string }) => s.name === "swi2"));
+        const anon = await fetch(`${info.url}/api/v1/switches`, { client });
+        assert.equal(anon.status, 401);
+        await anon.body?.cancel();
+      } finally {
+        client.close();
+      }
+      child.kill("SIGTERM");
+      stopped = true;
+      const status = await child.status;
+      assert.equal(status.code, 0, await stderr);
+    } catch (e) {
+      if (!stopped) {
+        child.kill("SIGKILL");
+        await child.status;
+      }
+      throw new Error(`${(e as Error).message}\nserver stderr: ${await stderr}`, { cause: e });
     } finally {
-      client.close();
+      await reader.cancel().catch(() => {});
     }
-    child.kill("SIGTERM");
-    const status = await child.status;
-    assert.equal(status.code, 0);
-    await reader.cancel().catch(() => {});
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
