@@ -36,7 +36,9 @@ const BANNER = [
   'import { fileURLToPath as __vesselFileURLToPath } from "node:url";',
   "const require = __vesselCreateRequire(import.meta.url);",
   "const __filename = __vesselFileURLToPath(import.meta.url);",
-  'const __dirname = __vesselFileURLToPath(new URL("./hcl2json/lib/", import.meta.url));',
+  // Chunks live in dist/chunks/, the entry in dist/: both resolve to dist/hcl2json/lib/.
+  'const __dirname = __vesselFileURLToPath(new URL(import.meta.url.includes("/chunks/") ? ' +
+  '"../hcl2json/lib/" : "./hcl2json/lib/", import.meta.url));',
 ].join("\n");
 
 const WRAPPER = `#!/bin/sh
@@ -49,8 +51,40 @@ fi
 exec "$DENO" run -A --no-config --quiet "$DIR/vessel.js" "$@"
 `;
 
+/**
+ * With code splitting, `await import("some-cjs-package")` yields only `{ default }`: esbuild cannot
+ * see a CommonJS module's named exports when it sits behind a dynamic import. Route every dynamic
+ * import of a bare npm specifier through a small ES module that re-exports it, so named exports
+ * (`const { parse } = await import("@cdktf/hcl2json")`) work as they do under Deno.
+ */
+const dynamicCjsInterop: esbuild.Plugin = {
+  name: "dynamic-import-interop",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== "dynamic-import" || args.path.startsWith("node:")) return undefined;
+      return { path: args.path, namespace: "vessel-dynamic-interop" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "vessel-dynamic-interop" }, async (args) => {
+      // esbuild cannot list a CommonJS module's exports; Deno (running this script) can.
+      const real = await import(args.path);
+      const names = Object.keys(real).filter((k) =>
+        k !== "default" && /^[A-Za-z_$][\w$]*$/.test(k)
+      );
+      const spec = JSON.stringify(args.path);
+      return {
+        contents: `import * as m from ${spec};\n` +
+          names.map((n) => `export const ${n} = m[${JSON.stringify(n)}];\n`).join("") +
+          "export default (m.default ?? m);\n",
+        resolveDir: path("."),
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** Build `dist/vessel.js` + runtime files + the `dist/vessel` wrapper. Returns the wrapper path. */
 export async function buildBundle(): Promise<string> {
+  await Deno.remove(DIST, { recursive: true }).catch(() => {});
   await Deno.mkdir(DIST, { recursive: true });
   const result = await esbuild.build({
     // In a bundle every module shares the bundle's `import.meta`, so each module's
@@ -63,11 +97,17 @@ export async function buildBundle(): Promise<string> {
       loader: "ts",
     },
     define: { "import.meta.main": "false" },
+    plugins: [dynamicCjsInterop],
     bundle: true,
     format: "esm",
     platform: "node",
     target: "es2022",
-    outfile: `${DIST}vessel.js`,
+    // Code splitting keeps the subcommands' heavy modules (engine, SDK, simulator, REST) in
+    // chunks that load only when a command needs them: `vessel --version` stays fast.
+    splitting: true,
+    outdir: DIST,
+    entryNames: "vessel",
+    chunkNames: "chunks/[name]-[hash]",
     banner: { js: BANNER },
     // hcl2json's wasm_exec only requires "performance" when the global is missing.
     // Native addons are optional (ssh2 wraps them in try/catch) and cannot be bundled.

@@ -54,6 +54,15 @@ Deno.test("scripts/compile.ts bundle runs plan/apply end to end", async () => {
       ...common,
     ]);
     assert.equal(again.code, 0, again.out + again.err);
+    // Subcommands that load other parts lazily (SDK modules, snapshot scopes) work bundled too.
+    const inv = await sh(bin, ["inventory", "--output", "json", ...common]);
+    assert.equal(inv.code, 0, inv.err);
+    assert.ok(JSON.parse(inv.out), "inventory prints JSON");
+    const snap = await sh(bin, ["snapshot", "--snapshots", `${dir}/snaps`, ...common]);
+    assert.equal(snap.code, 0, snap.err);
+    const verify = await sh(bin, ["snapshot", "verify", "--snapshots", `${dir}/snaps`, ...common]);
+    assert.equal(verify.code, 0, verify.out + verify.err);
+    assert.match(verify.out, /OK/);
     await Deno.writeTextFile(`${dir}/bad.hcl`, 'resource "vessel_vlan" "x" {\n  switch = \n}\n');
     const bad = await sh(bin, ["plan", "-f", `${dir}/bad.hcl`, ...common]);
     assert.equal(bad.code, 4);

@@ -142,9 +142,10 @@ async function hub(env: ScopeEnv, scope: ScopeId): Promise<HubLike> {
       hint: "Pass { chassis } as the envelope's env",
     });
   }
-  // Resolved at run time: the hub is the SDK's device access layer.
-  const spec = "../../chassis/hub.ts";
-  const mod = await import(spec) as { hubOf?: (c: unknown) => HubLike };
+  // The hub is the SDK's device access layer. A literal specifier, so bundles include it.
+  const mod = await import("../../chassis/hub.ts") as unknown as {
+    hubOf?: (c: unknown) => HubLike;
+  };
   if (typeof mod.hubOf !== "function") {
     throw new SafetyError(`The SDK offers no device hub: cannot capture ${scope}`);
   }
