@@ -125,6 +125,8 @@ interface TxState {
   trialUnsupported?: boolean;
   /** The guard refused the change before any configuration command was sent. */
   notSent?: boolean;
+  /** Compact blade diagnostics taken before the change. */
+  diagBefore?: Evidence[];
 }
 
 /** VRP's answers to a command it does not know (the build has no `commit trial`). */
@@ -245,9 +247,10 @@ export async function runSwitchChange(
           );
         }
         if (state.blades.length) {
-          ev.diag_before = compactDiag(
+          state.diagBefore = compactDiag(
             await diagnoseOnSession(main.session, sw, state.blades, cmdOpts),
           );
+          ev.diag_before = state.diagBefore;
         }
         if (mode === "immediate") {
           state.lifeline = await openLifeline(net.chassis, sw, main.path, cmdOpts.timeoutMs)
@@ -360,8 +363,17 @@ export async function runSwitchChange(
           check: async () => {
             if (!state.blades.length) return { ok: true, skipped: true };
             const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
-            const after = await diagnoseOnSession(s, sw, state.blades, cmdOpts);
-            return { ok: true, diag_after: compactDiag(after) };
+            const after = compactDiag(await diagnoseOnSession(s, sw, state.blades, cmdOpts));
+            // Ports reachable before and not after (only --must-reach ones fail the change,
+            // through the heartbeat's blade probe; the rest is recorded).
+            const lost = after.filter((a) =>
+              !a.reachable && state.diagBefore?.some((b) => b.port === a.port && b.reachable)
+            ).map((a) => a.port);
+            return {
+              ok: true,
+              diag_after: after,
+              ...(lost.length ? { lost_reachability: lost } : {}),
+            };
           },
         },
         {

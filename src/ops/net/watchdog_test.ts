@@ -174,6 +174,19 @@ for (const mode of ["immediate", "two-stage"] as const) {
         });
         assert.equal(ok.result, "changed");
       });
+      await t.step("diagnostics record a blade that lost reachability (not required)", async () => {
+        const cut = mode === "immediate"
+          ? { port: "10GE2/8/1", mode: "hybrid" as const, pvid: 20, allow: [20] }
+          : { port: "10GE2/8/1", mode: "trunk" as const, allow: [20] };
+        const r = await portSet(lab.net(), "swi2", cut);
+        assert.equal(r.result, "changed");
+        const o = lab.audit.list({ op: "port.set" }).filter((x) => x.phase === "outcome").pop()!;
+        assert.equal(o.result, "success");
+        const diag = (o.evidence.health as Record<string, Record<string, unknown>>).diagnostics;
+        assert.deepEqual(diag.lost_reachability, ["10GE2/8/1"]);
+        assert.equal(lab.sim.mgmt.bladeLinks(8).find((l) => l.switch === "swi2")?.up, false);
+      });
+
       await t.step("a command the switch refuses midway leaves no trace", async () => {
         const dev = lab.sim.switch("swi2");
         const before = stableConfig(dev.runningText());
