@@ -123,35 +123,26 @@ export class DiscoverModule {
 
   async #ping(d: Discovery, o: CallOptions): Promise<void> {
     const all = [...d.blades, ...d.switches, ...d.managementModules];
-    let shell;
     try {
-      shell = await this.hub.login(
-        "hmm",
-        "ssh",
-        () => this.hub.context.hmmShell(this.hub.opts(o)),
-        o,
-      );
+      await this.hub.withHmmShell(async (shell) => {
+        for (const a of all) {
+          const out = await this.hub.call(
+            "hmm",
+            "ssh",
+            `ping ${a.fabricIp}`,
+            () => shell.exec(`ping -c 1 -W 1 ${a.fabricIp}`, this.hub.opts(o)),
+            o,
+          ).catch((e) => {
+            if (isFatal(e)) throw e;
+            return "";
+          });
+          const m = /(\d+)\s+(?:packets\s+)?received/i.exec(out);
+          a.pingable = !!m && Number(m[1]) > 0;
+        }
+      }, o);
     } catch (e) {
-      if (e instanceof UnsupportedError) return;
-      throw e;
-    }
-    try {
-      for (const a of all) {
-        const out = await this.hub.call(
-          "hmm",
-          "ssh",
-          `ping ${a.fabricIp}`,
-          () => shell.exec(`ping -c 1 -W 1 ${a.fabricIp}`, this.hub.opts(o)),
-          o,
-        ).catch((e) => {
-          if (isFatal(e)) throw e;
-          return "";
-        });
-        const m = /(\d+)\s+(?:packets\s+)?received/i.exec(out);
-        a.pingable = !!m && Number(m[1]) > 0;
-      }
-    } finally {
-      await shell.close();
+      // no HMM shell on this chassis: leave `pingable` unset
+      if (!(e instanceof UnsupportedError)) throw e;
     }
   }
 }

@@ -142,6 +142,7 @@ export class DeviceHub {
   #authFailure?: AuthError;
   #closed = false;
   #loginGate = new Semaphore(1);
+  #hmmShells?: Semaphore;
   #verified = false;
   #verifiedAcc = 0;
   /** Devices proven to have no Redfish service (fall back to the next transport). */
@@ -484,6 +485,38 @@ export class DeviceHub {
       () => client.call(handler, fields, { ...wo, ...o }),
       o,
     );
+  }
+
+  /**
+   * Runs `fn` holding one of the HMM shell slots (cap `hmmSsh`): every HMM shell session (logs,
+   * switch export, ping sweep, a jump to an iBMC) counts against the HMM's SSH limit.
+   */
+  async withHmmShellSlot<T>(fn: () => Promise<T>, o: CallOptions = {}): Promise<T> {
+    this.#hmmShells ??= new Semaphore(this.#caps.hmmSsh);
+    const release = await this.#hmmShells.acquire(o.signal ?? this.context.defaults.signal);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Runs `fn` with a fresh HMM shell (the drivers' `HmmShell`), under an HMM shell slot; the
+   * shell is closed afterwards.
+   */
+  withHmmShell<T>(
+    fn: (sh: Awaited<ReturnType<ChassisContext["hmmShell"]>>) => Promise<T>,
+    o: CallOptions = {},
+  ): Promise<T> {
+    return this.withHmmShellSlot(async () => {
+      const sh = await this.login("hmm", "ssh", () => this.context.hmmShell(this.opts(o)), o);
+      try {
+        return await fn(sh);
+      } finally {
+        await sh.close().catch(() => {});
+      }
+    }, o);
   }
 
   /** Registers a cleanup run when the chassis closes (sessions opened by modules). */

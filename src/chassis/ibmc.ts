@@ -9,7 +9,7 @@
 import { TimeoutError, TransportError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import type { RedfishResponse } from "../drivers/redfish/client.ts";
-import { checkSlot, type DeviceHub, isNoService, Semaphore } from "./hub.ts";
+import { checkSlot, type DeviceHub, isNoService } from "./hub.ts";
 import type { IbmcShell } from "../drivers/ibmccli/shell.ts";
 
 /** iBMC address of blade `slot` on the E9000 internal fabric (`172.31.1.(128+slot)`). */
@@ -35,14 +35,12 @@ export class IbmcAccess {
   #systems = new Map<number, Promise<string>>();
   #managers = new Map<number, Promise<string>>();
   #direct = new Map<number, Promise<IbmcShell>>();
-  #hmmSessions: Semaphore;
   #slotLocks = new Map<number, Promise<unknown>>();
   /** How each slot was last reached. */
   readonly paths = new Map<number, IbmcPath>();
 
   constructor(hub: DeviceHub) {
     this.hub = hub;
-    this.#hmmSessions = new Semaphore(hub.caps.hmmSsh);
     // Direct shells are closed by the chassis (the context registered them).
   }
 
@@ -190,16 +188,16 @@ export class IbmcAccess {
         throw e;
       }
     }
-    const release = await this.#hmmSessions.acquire(oo.signal);
-    let sh: IbmcShell | undefined;
-    try {
-      sh = await this.hub.login(device, "ssh", () => ctx.ibmcShell(slot, oo), oo);
-      this.paths.set(slot, "ssh-via-hmm");
-      return await fn(sh);
-    } finally {
-      await sh?.close().catch(() => {});
-      release();
-    }
+    return await this.hub.withHmmShellSlot(async () => {
+      let sh: IbmcShell | undefined;
+      try {
+        sh = await this.hub.login(device, "ssh", () => ctx.ibmcShell(slot, oo), oo);
+        this.paths.set(slot, "ssh-via-hmm");
+        return await fn(sh);
+      } finally {
+        await sh?.close().catch(() => {});
+      }
+    }, oo);
   }
 
   /** One iBMC shell command (a `[Y/N]` question is answered Y only with `confirm`), traced. */

@@ -378,13 +378,7 @@ export class SwitchPorts {
    */
   async exportConfig(o: CallOptions = {}): Promise<{ path: string; archive: Uint8Array }> {
     const n = Number(this.name.slice(3));
-    const hmm = await this.hub.login(
-      "hmm",
-      "ssh",
-      () => this.hub.context.hmmShell(this.hub.opts(o)),
-      o,
-    );
-    try {
+    return await this.hub.withHmmShell(async (hmm) => {
       const path = await this.hub.call(
         "hmm",
         "ssh",
@@ -400,9 +394,7 @@ export class SwitchPorts {
         o,
       );
       return { path, archive };
-    } finally {
-      await hmm.close();
-    }
+    }, o);
   }
 
   // ------------------------------------------------------------------ internals

@@ -144,18 +144,11 @@ export class SystemModule {
         hint: `Use one of ${SHELL_LOGS.join(", ")}`,
       });
     }
-    const sh = await this.hub.login(
-      "hmm",
-      "ssh",
-      () => this.hub.context.hmmShell(this.hub.opts(o)),
+    const cmd = `reads ${log}${o.tail ? " -t" : ""}`;
+    return await this.hub.withHmmShell(
+      (sh) => this.hub.call("hmm", "ssh", cmd, () => sh.exec(cmd, this.hub.opts(o)), o),
       o,
     );
-    try {
-      const cmd = `reads ${log}${o.tail ? " -t" : ""}`;
-      return await this.hub.call("hmm", "ssh", cmd, () => sh.exec(cmd, this.hub.opts(o)), o);
-    } finally {
-      await sh.close();
-    }
   }
 
   /** Accounts as HMM Redfish lists them (only `Accounts/2` on the real HMM). */
