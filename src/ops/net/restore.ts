@@ -1,0 +1,81 @@
+/**
+ * Put a switch's running configuration back to a saved text (`display current-configuration`
+ * from a snapshot): read the live configuration, compute the restore commands
+ * ({@link reconcileCommands}: VLANs, VLAN names/descriptions, interface lines, Eth-Trunks), send
+ * them (and `commit` on a two-stage switch), read back and compare.
+ *
+ * Meant for the `switch:*` scope's restore (inside the change envelope), which today restores
+ * VLANs only. Covers the parts of a configuration Vessel's switch operations change; lines it
+ * has no inverse for are reported in `unsupported` and left alone.
+ *
+ * @example
+ * const r = await restoreRunningConfig(chassis, "swi2", snapshotRunningText);
+ * r.equal; // true when the live configuration now matches (volatile `!` lines ignored)
+ *
+ * @module
+ */
+import type { Chassis } from "../../chassis/chassis.ts";
+import type { CallOptions } from "../../drivers/deadline.ts";
+import { DeviceError } from "../../errors.ts";
+import { assertSafeLine } from "./cli_text.ts";
+import { closeQuietly, display, openVrpSession } from "./conn.ts";
+import { parseConfig, reconcileCommands, sameConfigText } from "./vrp_parse.ts";
+
+/** What {@link restoreRunningConfig} did. */
+export interface RestoreResult {
+  switch: string;
+  commands: string[];
+  unsupported: string[];
+  /** The live configuration equals the wanted one afterwards. */
+  equal: boolean;
+}
+
+/**
+ * Restore `wantText` on switch `sw` over a fresh session.
+ *
+ * @throws {DeviceError} the switch refused a command or the commit (nothing half-committed on a
+ *   two-stage switch: the candidate is discarded)
+ */
+export async function restoreRunningConfig(
+  chassis: Chassis,
+  sw: string,
+  wantText: string,
+  opts: CallOptions = {},
+): Promise<RestoreResult> {
+  const { session: s } = await openVrpSession(chassis, sw, opts);
+  try {
+    const mode = await s.mode(opts);
+    const now = await display(s, "display current-configuration", opts);
+    if (sameConfigText(now, wantText)) {
+      return { switch: sw, commands: [], unsupported: [], equal: true };
+    }
+    const plan = reconcileCommands(parseConfig(wantText), parseConfig(now));
+    for (const c of plan.commands) assertSafeLine(c);
+    if (plan.commands.length) {
+      await s.exec("system-view", opts);
+      for (const c of plan.commands) await s.exec(c, opts);
+      if (mode === "two-stage") {
+        const r = await s.exec("commit", { ...opts, allowError: true, confirm: "Y" });
+        if (r.errors.length || r.pending) {
+          await s.exec("clear configuration candidate", { ...opts, allowError: true });
+          throw new DeviceError(
+            `Commit of the restore on ${sw} failed: ${r.errors[0] ?? "pending"}`,
+            {
+              device: sw,
+            },
+          );
+        }
+      }
+      await s.exec("return", { ...opts, allowError: true, confirm: "N" });
+    }
+    const after = await display(s, "display current-configuration", opts);
+    return {
+      switch: sw,
+      commands: plan.commands,
+      unsupported: plan.unsupported,
+      equal: sameConfigText(after, wantText),
+    };
+  } finally {
+    await closeQuietly(s);
+  }
+}
