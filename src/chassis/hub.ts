@@ -89,10 +89,13 @@ const chains = new AsyncLocalStorage<Chain>();
 
 /** A counting semaphore. */
 export class Semaphore {
+  /** Slots in total. */
+  readonly size: number;
   #free: number;
   #waiters: (() => void)[] = [];
   constructor(n: number) {
-    this.#free = Math.max(1, n);
+    this.size = Math.max(1, n);
+    this.#free = this.size;
   }
   /** Waits for a slot; returns its release function. */
   async acquire(signal?: AbortSignal): Promise<() => void> {
@@ -433,7 +436,15 @@ export class DeviceHub {
     const key = `${device}/${transport}`;
     let p = this.#clients.get(key) as Promise<T> | undefined;
     if (!p) {
-      p = this.login(device, transport, open, o);
+      p = this.login(device, transport, open, o).then((c) => {
+        // Follow the client's own session pool: the per-device cap is never above it.
+        const max = (c as { maxSessions?: number }).maxSessions;
+        if (transport === "redfish" && typeof max === "number" && max > 0) {
+          const cur = this.#perDevice.get(key);
+          if (!cur || cur.size !== max) this.#perDevice.set(key, new Semaphore(max));
+        }
+        return c;
+      });
       this.#clients.set(key, p);
       const mine = p;
       p.catch(() => {
