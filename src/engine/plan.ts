@@ -27,12 +27,13 @@ import type { Registry } from "./registry.ts";
 import { EngineState, isSecretHash, protectSecrets, secretMatches } from "./state.ts";
 import type {
   Attributes,
+  DataSourceDefinition,
   Disruption,
   PlanAction,
   ResourceContext,
   ResourceDefinition,
 } from "./types.ts";
-import type { DesiredInstance } from "./validate.ts";
+import { type DesiredInstance, validateStatic } from "./validate.ts";
 
 /** One attribute that differs. */
 export interface AttributeChange {
@@ -241,18 +242,56 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
   /** Resource instance addresses of each block (for dependencies). */
   const instancesOf = new Map<string, string[]>();
 
-  const read = async (def: ResourceDefinition, id: string, address: string, scope: string) => {
-    const live = await sems.run(scope, async () => {
-      const t0 = performance.now();
-      try {
-        return await def.read(ctx, id);
-      } finally {
-        opts.onRead?.(address, performance.now() - t0, scope);
-      }
-    });
-    reads[address] = hashJson(live ?? null);
-    return live;
+  // Live reads do not depend on each other, only evaluation does: every read whose id is known
+  // statically starts at once (under the caps), and a block's turn in the graph finds it done.
+  const started = new Map<string, Promise<Attributes | undefined>>();
+  const read = (def: ResourceDefinition, id: string, address: string, scope: string) => {
+    const key = `${address}|${id}`;
+    let p = started.get(key);
+    if (!p) {
+      p = sems.run(scope, async () => {
+        const t0 = performance.now();
+        try {
+          return await def.read(ctx, id);
+        } finally {
+          opts.onRead?.(address, performance.now() - t0, scope);
+        }
+      }).then((live) => {
+        reads[address] = hashJson(live ?? null);
+        return live;
+      });
+      p.catch(() => {}); // a read started early and never needed must not go unhandled
+      started.set(key, p);
+    }
+    return p;
   };
+  const dataReads = new Map<string, Promise<Attributes>>();
+  const readDataOnce = (address: string, def: DataSourceDefinition, args: Attributes) => {
+    const key = `${address}|${hashJson(args)}`;
+    let p = dataReads.get(key);
+    if (!p) {
+      const scope = def.scopes?.(args)[0] ?? "";
+      p = sems.run(scope, () => def.read(ctx, args));
+      p.catch(() => {});
+      dataReads.set(key, p);
+    }
+    return p;
+  };
+  if (config) {
+    const early = validateStatic(config, (address, type, args) => {
+      readDataOnce(address, registry.getData(type), args);
+    });
+    for (const d of early) {
+      if (opts.destroy || containsUnknown(d.attributes)) continue;
+      const id = safeId(d.definition, d.attributes);
+      if (id.includes("(known after apply)")) continue;
+      read(d.definition, id, d.address, d.definition.scopes(d.attributes)[0] ?? "");
+    }
+  }
+  for (const e of state.list()) {
+    const def = registry.has(e.type) ? registry.get(e.type) : undefined;
+    if (def) read(def, e.id, e.address, def.scopes(e.attributes)[0] ?? "");
+  }
 
   const planOne = async (
     spec: {
@@ -303,7 +342,7 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
           values.declare(addr, instances);
           if (node.kind === "data") {
             await Promise.all(
-              instances.map((i) => readData(config, i, registry, ctx, sems, values)),
+              instances.map((i) => readData(config, i, registry, readDataOnce, values)),
             );
             return;
           }
@@ -478,8 +517,7 @@ async function readData(
   config: Config,
   i: InstanceSpec,
   registry: Registry,
-  ctx: ResourceContext,
-  sems: Semaphores,
+  readOnce: (address: string, def: DataSourceDefinition, args: Attributes) => Promise<Attributes>,
   values: BlockValues,
 ): Promise<void> {
   const def = registry.getData(i.block.type, i.block.position);
@@ -489,8 +527,7 @@ async function readData(
     values.set(i.address, UNKNOWN);
     return;
   }
-  const scope = def.scopes?.(attributes)[0] ?? "";
-  const result = await sems.run(scope, () => def.read(ctx, attributes));
+  const result = await readOnce(i.address, def, attributes);
   values.set(i.address, { ...attributes, ...result });
 }
 

@@ -9,7 +9,7 @@
  * @throws {ConfigError}
  */
 import { Config, type LoadedVarFile, schemaKeys, type VariableInputs } from "./config.ts";
-import { UNKNOWN } from "./eval.ts";
+import { containsUnknown, UNKNOWN } from "./eval.ts";
 import type { Registry } from "./registry.ts";
 import type {
   Attributes,
@@ -40,8 +40,14 @@ export function validateConfig(
   return validateStatic(config);
 }
 
-/** {@link validateConfig} over an already built {@link Config}. */
-export function validateStatic(config: Config): DesiredInstance[] {
+/**
+ * {@link validateConfig} over an already built {@link Config}; `onData` receives each data
+ * source instance whose arguments are known statically (the plan reads those early).
+ */
+export function validateStatic(
+  config: Config,
+  onData?: (address: string, type: string, attributes: Attributes) => void,
+): DesiredInstance[] {
   const out: DesiredInstance[] = [];
   // Every resource and data value is unknown in this pass.
   for (const [addr, n] of config.nodes) {
@@ -74,6 +80,9 @@ export function validateStatic(config: Config): DesiredInstance[] {
         const attrs = config.evalBody(i);
         const { attributes } = config.validate(i, def, attrs);
         config.lifecycle(i);
+        if (node.kind === "data" && onData && !containsUnknown(attributes)) {
+          onData(i.address, b.type, attributes);
+        }
         if (node.kind === "resource") {
           out.push({
             address: i.address,

@@ -48,10 +48,15 @@ function toAttributes(b: Blade, profile?: string): BladeAttributes {
   return out;
 }
 
-/** One read per slot per plan (the plan memo); fresh reads during apply. */
-function getBlade(ctx: ResourceContext, slot: number): Promise<Blade> {
-  const read = () => blades(ctx.chassis).get(slot, { signal: ctx.signal });
-  return ctx.memo ? ctx.memo(`blade:${slot}`, read) : read();
+/**
+ * During a plan every blade read (and the inventory data source) shares one list of all slots
+ * (slots read in parallel by the SDK); during apply, reads are fresh and per slot.
+ */
+export async function getBlade(ctx: ResourceContext, slot: number): Promise<Blade> {
+  if (!ctx.memo) return await blades(ctx.chassis).get(slot, { signal: ctx.signal });
+  const all = await ctx.memo("blades:list", () => blades(ctx.chassis).list({ signal: ctx.signal }));
+  const b = all.find((x) => x.slot === slot);
+  return b ?? await blades(ctx.chassis).get(slot, { signal: ctx.signal });
 }
 
 async function readProfile(ctx: ResourceContext, slot: number): Promise<string | undefined> {

@@ -42,7 +42,9 @@ export const inventoryData: DataSourceDefinition<
   result: InventoryResult,
   scopes: () => ["hmm"],
   async read(ctx) {
-    const list = await blades(ctx.chassis).list({ signal: ctx.signal });
+    const read = () => blades(ctx.chassis).list({ signal: ctx.signal });
+    // Shared with the plan's vessel_blade reads (one read of every slot per plan).
+    const list = ctx.memo ? await ctx.memo("blades:list", read) : await read();
     const rows = list.map((b) => ({
       slot: b.slot,
       present: b.present,
