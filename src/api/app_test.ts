@@ -16,6 +16,7 @@ const PARAM_VALUES: Record<string, string> = {
   lag_id: "5",
   component: "smm",
   name: "web",
+  other: "live",
 };
 
 /** A spec path with its parameters filled in (fails on a parameter this test does not know). */

@@ -8,7 +8,14 @@ import { envelopeContext } from "../ops/envelope.ts";
 import { chassisScopes, type EndpointsLike, registerBuiltinScopes } from "../ops/mod.ts";
 import { applyRestore, planRestore } from "../ops/restore.ts";
 import { expandScopes } from "../ops/scope.ts";
-import { captureScopes, verifySnapshot, writeSnapshot } from "../ops/snapshot/snapshot.ts";
+import {
+  captureScopes,
+  loadSnapshot,
+  verifySnapshot,
+  writeSnapshot,
+} from "../ops/snapshot/snapshot.ts";
+import { diffCaptures } from "../ops/snapshot/diff.ts";
+import { redactText } from "../util/redact.ts";
 import { SnapshotCatalog } from "../store/snapshots.ts";
 import { acceptJob } from "./change.ts";
 import { type ApiApp, type ApiDeps, secured } from "./context.ts";
@@ -48,6 +55,24 @@ const RestorePreviewSchema = z.object({
     diff: z.array(z.string()).describe("Live → snapshot differences; empty when equal"),
   })),
 }).openapi("RestorePreview");
+
+const DiffParams = IdParam.extend({
+  other: z.string().min(1).max(100).openapi({
+    param: { name: "other", in: "path" },
+    description: "Another snapshot id, or `live` for the chassis now",
+  }),
+});
+
+const ScopesQuery = z.string().max(400).optional().openapi({
+  param: { name: "scopes", in: "query" },
+  description: "Comma-separated scopes or groups (default: every scope in either side)",
+});
+
+const SnapshotDiffSchema = z.object({
+  a: z.string(),
+  b: z.string(),
+  scopes: z.record(z.string(), z.array(z.string())).describe("Difference lines per scope"),
+}).openapi("SnapshotDiff");
 
 const VerifySchema = z.object({
   ok: z.boolean(),
@@ -113,6 +138,54 @@ export function snapshotRoutes(app: ApiApp, deps: ApiDeps): void {
       const e = entry(c.req.valid("param").id);
       const report = await verifySnapshot(root(), e.path, catalog);
       return c.json(report as unknown as z.infer<typeof VerifySchema>, 200);
+    },
+  );
+
+  app.openapi(
+    secured("viewer", {
+      method: "get",
+      path: "/api/v1/snapshots/{id}/diff/{other}",
+      tags: ["snapshots"],
+      summary: "Differences from snapshot {id} to {other} (another snapshot, or `live`)",
+      description: "Like `vessel snapshot diff A B`: per scope, lines such as `+ vlan 44`; " +
+        "volatile content ignored; `live` captures the chassis now (reads only).",
+      request: { params: DiffParams, query: z.object({ scopes: ScopesQuery }) },
+      responses: {
+        200: json(SnapshotDiffSchema, "Differences per scope (empty lists: equal)"),
+        404: problemContent("Unknown snapshot"),
+        409: problemContent("A snapshot does not verify"),
+      },
+    }),
+    async (c) => {
+      const { id, other } = c.req.valid("param");
+      const registry = registerBuiltinScopes(deps.envelope.registry);
+      const load = async (ref: string) => {
+        if (ref === "live") {
+          const available = chassisScopes(deps.chassis.endpoints as EndpointsLike)
+            .filter((x) => registry.resolve(x));
+          const caps = await captureScopes(available, deps.envelope.env, registry);
+          return new Map(caps.map((cap) => [cap.scope, {
+            ...cap,
+            files: Object.fromEntries(
+              Object.entries(cap.files).map(([p, t]) => [p, redactText(t)]),
+            ),
+          }]));
+        }
+        entry(ref);
+        return (await loadSnapshot(root(), ref, catalog)).captures;
+      };
+      const A = await load(id);
+      const B = await load(other);
+      const all = [...new Set([...A.keys(), ...B.keys()])].sort();
+      const want = c.req.valid("query").scopes;
+      const scopes = want ? expandScopes(want.split(","), all) : all;
+      const out: Record<string, string[]> = {};
+      for (const sc of scopes) {
+        const x = A.get(sc) ?? { scope: sc, files: {} };
+        const y = B.get(sc) ?? { scope: sc, files: {} };
+        out[sc] = (registry.resolve(sc)?.diff ?? diffCaptures)(x, y);
+      }
+      return c.json({ a: id, b: other, scopes: out }, 200);
     },
   );
 

@@ -471,6 +471,18 @@ const EXAMPLES: {
     },
   },
   {
+    op: "GET /api/v1/snapshots/{id}/diff/{other}",
+    call: (x) =>
+      x.w.request("GET", `/api/v1/snapshots/${x.snapshotId}/diff/live?scopes=swi2`, {
+        token: x.w.tokens.viewer,
+      }),
+    expect: 200,
+    check: (b) => {
+      assert.deepEqual(Object.keys(b.scopes), ["switch:swi2"]);
+      assert.ok(b.scopes["switch:swi2"].some((l: string) => /44/.test(l)), JSON.stringify(b));
+    },
+  },
+  {
     op: "POST /api/v1/snapshots/{id}/restore",
     call: (x) =>
       x.w.request("POST", `/api/v1/snapshots/${x.snapshotId}/restore`, {
