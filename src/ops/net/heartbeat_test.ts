@@ -80,4 +80,5 @@ Deno.test("watchdogConfig derives the trial and rollback deadlines from the hear
   assert.equal(c.trialSeconds, 65);
   assert.deepEqual(c.mustReach, [3]);
   assert.equal(c.hmmProbe, true);
+  assert.throws(() => watchdogConfig({ deadlineMs: 5000, trialSeconds: 5 }), /outlast/);
 });

@@ -181,12 +181,19 @@ export async function runSwitchChange(
     let mgmt: MgmtPath | undefined;
     let impact: string[] = [];
     if (plan.commands.length) {
+      // A build that lacks one of these displays still gets the VLAN and L3 checks.
+      const quiet = (cmd: string) => display(main.session, cmd).catch(() => "");
       mgmt = findMgmtPath(
         parseConfig(preText),
         switchMgmtAddress(sw),
-        parseArp(await display(main.session, "display arp")),
-        parsePortVlan(await display(main.session, "display port vlan")),
+        parseArp(await quiet("display arp")),
+        parsePortVlan(await quiet("display port vlan")),
       );
+      if (mgmt.uplinkSource === "none") {
+        log(
+          `${sw}: could not tell which ports carry the management VLAN; uplink changes unchecked`,
+        );
+      }
       impact = mgmtImpact(plan.commands, mgmt);
       if (impact.length) log(`${sw}: the change touches the management path: ${impact.join("; ")}`);
     }
@@ -452,9 +459,10 @@ async function openLifeline(
   mainPath: VrpPath,
   timeoutMs: number,
 ): Promise<OpenedSession | undefined> {
+  // The HMM jump: the other path when the change session is direct, a second jump otherwise.
   if (!hasHmmShell(chassis)) return undefined;
-  const path: VrpPath = mainPath === "direct" ? "hmm-jump" : "hmm-jump";
-  return await openVrpSession(chassis, sw, { path, timeoutMs });
+  void mainPath;
+  return await openVrpSession(chassis, sw, { path: "hmm-jump", timeoutMs });
 }
 
 /** The main session when it still works, else a fresh one (kept as the new main). */

@@ -19,7 +19,7 @@
  */
 import type { CallOptions } from "../../drivers/deadline.ts";
 import type { Chassis } from "../../chassis/chassis.ts";
-import { TimeoutError } from "../../errors.ts";
+import { TimeoutError, ValidationError } from "../../errors.ts";
 import { redactError } from "../../util/redact.ts";
 import { closeQuietly, hasHmmShell, openVrpSession, switchMgmtAddress } from "./conn.ts";
 import { parseDisplayDevice } from "./vrp_parse.ts";
@@ -70,6 +70,12 @@ export const WATCHDOG_DEFAULTS: WatchdogConfig = {
 export function watchdogConfig(partial: Partial<WatchdogConfig> = {}): Required<WatchdogConfig> {
   const c = { ...WATCHDOG_DEFAULTS, ...stripUndefined(partial) };
   const trialSeconds = c.trialSeconds ?? Math.ceil(c.deadlineMs / 1000) + 60;
+  if (trialSeconds * 1000 <= c.deadlineMs + 1000) {
+    throw new ValidationError(
+      `The commit trial (${trialSeconds} s) must outlast the heartbeat deadline (${c.deadlineMs} ms) by more than 1 s`,
+      { field: "trial", hint: "Raise the trial or lower the heartbeat deadline" },
+    );
+  }
   return {
     ...c,
     hmmProbe: c.hmmProbe ?? true,
