@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-const MAIN = new URL("./testing/serve_main.ts", import.meta.url).pathname;
+const MAIN = new URL("../cmd/main.ts", import.meta.url).pathname;
 
 async function vessel(args: string[], env: Record<string, string>): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -13,7 +13,7 @@ async function vessel(args: string[], env: Record<string, string>): Promise<stri
   return new TextDecoder().decode(out.stdout).trim();
 }
 
-Deno.test("serveCommand serves HTTPS with a token made by `serve token create` and stops on SIGTERM", async () => {
+Deno.test("serveCommand serves HTTPS with a token made by `serve token create` and stops on Ctrl-C", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vessel-serve-test-" });
   const env = { VESSEL_STATE: `${dir}/vessel.db`, VESSEL_SNAPSHOTS_DIR: `${dir}/snapshots` };
   try {
@@ -76,7 +76,7 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
       } finally {
         client.close();
       }
-      child.kill("SIGTERM");
+      child.kill("SIGINT");
       stopped = true;
       const status = await child.status;
       assert.equal(status.code, 0, await stderr);
