@@ -350,8 +350,9 @@ export class BladeModule {
       ...(present && (det?.serial ?? hmm?.SerialNumber)
         ? { serial: det?.serial ?? hmm?.SerialNumber }
         : {}),
-      power: present ? det?.power ?? power(hmm?.PowerState) : "Off",
-      health: present ? det?.health ?? health(hmm?.Status?.Health) : "Unknown",
+      // The iBMC's own answer wins; the HMM's fills what the iBMC CLI cannot say (health).
+      power: present ? known(det?.power) ?? power(hmm?.PowerState) : "Off",
+      health: present ? known(det?.health) ?? health(hmm?.Status?.Health) : "Unknown",
       ibmc: {
         fabricIp: ibmcFabricIp(slot),
         reachedBy: det ? this.ibmc.paths.get(slot) ?? "none" : "none",
@@ -806,6 +807,10 @@ interface Detail {
   bios?: string;
   ibmcVersion?: string;
   boot?: BootOverride;
+}
+
+function known<T extends string>(v: T | undefined): T | undefined {
+  return v === undefined || v === "Unknown" ? undefined : v;
 }
 
 function noop(action: PowerAction, before: string): boolean {

@@ -56,6 +56,7 @@ Deno.test({
         }
         assert.match(b.model ?? "", /^CH\d+/);
         assert.equal(b.ibmc.reachedBy, b.slot === 3 ? "ssh-direct" : "redfish");
+        assert.equal(b.health, "OK", "the HMM fills in what the iBMC CLI cannot say");
         assert.ok(b.firmware.bios && b.firmware.ibmc);
         assert.ok(["On", "Off"].includes(b.power));
       }
