@@ -150,6 +150,26 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "SwitchPorts reaches a switch through the HMM shell's ssh when it has no direct address",
+  ...opts,
+  fn: async () => {
+    const ep = structuredClone(full.endpoints) as unknown as {
+      switches: Record<string, { ssh: string; via?: string }>;
+    };
+    ep.switches.swi3 = { ssh: "ssh://172.31.1.163:22", via: "hmm" };
+    const chassis = await openChassis({ endpoints: ep, credentials: full.endpoints.credentials! });
+    try {
+      const p = switchPorts(chassis, "swi3");
+      const port = await p.setPort("10GE3/5/1", { description: "via hmm" });
+      assert.equal(port.description, "via hmm");
+      assert.match(full.switch("swi3").runningText(), /description via hmm/);
+    } finally {
+      await chassis.close();
+    }
+  },
+});
+
 Deno.test("switch display parsers read the real VRP samples", async () => {
   const t = (f: string) => Deno.readTextFile(new URL(`../../testdata/vrp/${f}`, import.meta.url));
   const brief = parseInterfaceBrief(await t("ce6850_display_interface_brief.txt"));
