@@ -40,6 +40,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A listen failure as a usage error that names the address. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const m = String((e as Error)?.message ?? e);
+  const code = (e as { code?: string })?.code;
+  if (e instanceof Deno.errors.AddrInUse || code === "EADDRINUSE" || /in use/i.test(m)) {
+    return new UsageError(`Cannot listen on ${host}:${port}: the port is in use`, {
+      hint: "Pick another --port (0 = any free port) or stop the other server",
+      cause: e,
+    });
+  }
+  if (e instanceof Deno.errors.AddrNotAvailable || code === "EADDRNOTAVAIL") {
+    return new UsageError(`Cannot listen on ${host}:${port}: no such local address`, {
+      hint: "Use an address of this machine with --listen (default 127.0.0.1)",
+      cause: e,
+    });
+  }
+  return e;
+}
+
 /** `true` for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopback(host: string): boolean {
   return /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1" || host === "localhost";
@@ -67,7 +86,9 @@ export async function startApiServer(api: Api, opts: ServeOptions): Promise<Runn
     const s = await serveNodeHttps(
       { hostname, port: opts.port ?? 8443, cert: opts.tls.cert, key: opts.tls.key },
       (req, env) => api.app.fetch(req, env),
-    );
+    ).catch((e) => {
+      throw listenError(e, hostname, opts.port ?? 8443);
+    });
     const url = urlOf(s.hostname, s.port);
     opts.onListen?.(url);
     let stopping: Promise<void> | undefined;
@@ -94,9 +115,14 @@ export async function startApiServer(api: Api, opts: ServeOptions): Promise<Runn
     signal: ac.signal,
     onListen: () => {},
   };
-  const server = opts.tls
-    ? Deno.serve({ ...base, cert: opts.tls.cert, key: opts.tls.key }, handler)
-    : Deno.serve(base, handler);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = opts.tls
+      ? Deno.serve({ ...base, cert: opts.tls.cert, key: opts.tls.key }, handler)
+      : Deno.serve(base, handler);
+  } catch (e) {
+    throw listenError(e, hostname, base.port);
+  }
   const addr = server.addr as Deno.NetAddr;
   const url = urlOf(addr.hostname, addr.port);
   opts.onListen?.(url);

@@ -146,6 +146,14 @@ Deno.test("startApiServer refuses plain HTTP on a non-loopback address", async (
       (e: unknown) => e instanceof UsageError && /plain HTTP/.test(e.message),
     );
     const s = await startApiServer(w.api, { port: 0, tls: null });
+    // The port in use is a usage error naming the address, for both engines.
+    for (const tls of [null, generateServerTls()]) {
+      await assert.rejects(
+        startApiServer(w.api, { port: s.port, tls }),
+        (e: unknown) =>
+          e instanceof UsageError && /in use/.test(e.message) && e.message.includes(`:${s.port}`),
+      );
+    }
     const r = await fetch(`${s.url}/api/v1/health`);
     assert.equal(r.status, 200);
     await r.body?.cancel();
