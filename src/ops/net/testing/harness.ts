@@ -41,13 +41,13 @@ export interface NetLab {
 /** Start a lab in one VRP mode. */
 export async function startNetLab(
   vrpMode: VrpMode,
-  opts: { stateDir?: string } = {},
+  opts: { stateDir?: string; timeoutMs?: number } = {},
 ): Promise<NetLab> {
   const sim = await startSimulator({ vrpMode, stateDir: opts.stateDir });
   const chassis = await openChassis({
     endpoints: sim.endpoints,
     credentials: sim.endpoints.credentials,
-    timeoutMs: 5000,
+    timeoutMs: opts.timeoutMs ?? 5000,
   });
   const root = await Deno.makeTempDir({ prefix: "vessel-net-" });
   const store = openStore(":memory:");
