@@ -22,6 +22,10 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
       env,
     );
     assert.match(token, /^vsl_/);
+    await vessel(["serve", "user", "add", "alice", "--role", "operator"], {
+      ...env,
+      VESSEL_API_PASSWORD: "alice-password",
+    });
     const listed = await vessel(["--output", "json", "serve", "token", "list"], env);
     assert.ok(!listed.includes(token.split("_")[2]), "token list shows the secret");
     const child = new Deno.Command(Deno.execPath(), {
@@ -38,7 +42,7 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
         "--port",
         "0",
       ],
-      env,
+      env: { ...env, VESSEL_API_ADMIN_PASSWORD: "bootstrap-admin-pw" },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
@@ -54,7 +58,7 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
         if (done) break;
         text += value;
       }
-      let info;
+      let info: { url: string; tls: { ca_file: string } };
       try {
         info = JSON.parse(text.split("\n")[0]);
       } catch {
@@ -73,6 +77,24 @@ Deno.test("serveCommand serves HTTPS with a token made by `serve token create` a
         const anon = await fetch(`${info.url}/api/v1/switches`, { client });
         assert.equal(anon.status, 401);
         await anon.body?.cancel();
+        // The bootstrap admin (from the environment) and a user added by the CLI can log in.
+        for (
+          const [username, password, role] of [
+            ["admin", "bootstrap-admin-pw", "admin"],
+            ["alice", "alice-password", "operator"],
+          ]
+        ) {
+          const login: Response = await fetch(`${info.url}/api/v1/auth/login`, {
+            client,
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ username, password }),
+          });
+          assert.equal(login.status, 200, username);
+          assert.equal((await login.json()).role, role);
+          // Served over TLS: the session cookie is Secure.
+          assert.match(login.headers.getSetCookie()[0], /Secure/);
+        }
       } finally {
         client.close();
       }
