@@ -24,7 +24,11 @@ function until(sim: Simulator, pred: () => boolean, timeoutMs = 8000): Promise<v
 }
 
 Deno.test("management plane: a committed cut makes the switch unreachable until reverted", async (t) => {
-  const sim = await startSimulator({ hmm: false });
+  // A short reboot window keeps the reboot step fast (the default is 1500 ms).
+  const sim = await startSimulator({
+    hmm: false,
+    seed: { switches: [{ slot: 2, rebootMs: 200 }] },
+  });
   const url = sim.endpoints.switches.swi2.ssh;
   const a = await openShell(url, USER, PW);
   try {
@@ -36,7 +40,8 @@ Deno.test("management plane: a committed cut makes the switch unreachable until 
       assert.equal(sim.mgmt.isReachable("swi2"), true);
       await a.cmd("undo vlan 4094");
       a.mark();
-      a.send("commit trial 2\r");
+      // The shortest trial the CLI accepts (1 s): the cut is checked while it runs.
+      a.send("commit trial 1\r");
       await until(sim, () => !sim.mgmt.isReachable("swi2"));
       await assert.rejects(
         openShell(url, USER, PW, { readyTimeoutMs: 300 }),
@@ -44,7 +49,7 @@ Deno.test("management plane: a committed cut makes the switch unreachable until 
       );
       assert.doesNotMatch(a.output.slice(-40), /\[~CX310_2\]$/, "output is held while cut");
       assert.equal(sim.mgmt.isReachable("swi3"), true, "the other switch is unaffected");
-      await a.waitFor(/\[~CX310_2\]$/, 6000);
+      await a.waitFor(/\[~CX310_2\]$/, 5000);
       assert.equal(sim.mgmt.isReachable("swi2"), true);
       assert.ok(sim.switch("swi2").vlans().some((v) => v.id === 4094));
       const b = await openShell(url, USER, PW);
