@@ -566,6 +566,7 @@ Deno.test("every documented route answers a valid call with success", async (t) 
       "every documented route needs an example here (and nothing undocumented is tested)",
     );
     const x: Ctx = { w, jobId: "", planId: "", tokenId: "", snapshotId: "" };
+    const answers: string[] = [];
     for (const e of EXAMPLES) {
       await t.step(e.op, async () => {
         const res = await e.call(x);
@@ -577,8 +578,23 @@ Deno.test("every documented route answers a valid call with success", async (t) 
         const type = res.headers.get("content-type") ?? "";
         if (type.startsWith("application/json")) await e.check?.(JSON.parse(text), x);
         else await e.check?.(text, x);
+        answers.push(text);
       });
     }
+
+    await t.step("no answer carries the chassis password", async () => {
+      const password = (w.sim.endpoints as { credentials: { password: string } }).credentials
+        .password;
+      // Stored jobs (parameters, events, results) and the audit log, too.
+      for (const path of ["/api/v1/jobs?limit=1000", "/api/v1/audit?limit=1000"]) {
+        answers.push(await (await w.request("GET", path, { token: w.tokens.admin })).text());
+      }
+      for (const j of w.api.deps.jobs.list({ limit: 1000 })) {
+        answers.push(JSON.stringify(w.api.deps.jobs.events(j.id)));
+      }
+      const leaks = answers.filter((a) => a.includes(password));
+      assert.equal(leaks.length, 0, leaks.map((l) => l.slice(0, 200)).join("\n"));
+    });
   } finally {
     await w.close();
   }
