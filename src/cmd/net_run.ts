@@ -57,9 +57,11 @@ export function watchdogFromFlags(o: Record<string, any>): WriteFlags {
   const probe = seconds("probe-timeout", o.probeTimeout, 0.1);
   const interval = seconds("heartbeat-interval", o.heartbeatInterval, 0);
   const rb = seconds("rollback-deadline", o.rollbackDeadline, 1);
-  if (trial !== undefined && deadline !== undefined && trial <= deadline) {
+  if (trial !== undefined && trial <= (deadline ?? 60) + 1) {
     throw new ValidationError(
-      `--trial ${trial} must be longer than --heartbeat-deadline ${deadline}: the switch would revert before the heartbeat could confirm`,
+      `--trial ${trial} must be more than 1 s longer than --heartbeat-deadline ${
+        deadline ?? 60
+      }: the switch would revert before the heartbeat could confirm`,
       { field: "trial" },
     );
   }

@@ -58,7 +58,7 @@ Deno.test("vessel net vlan remove killed during a two-stage commit trial leaves 
         "--trial",
         String(trialSeconds),
         "--heartbeat-deadline",
-        "2",
+        "1.5",
         "--probe-timeout",
         "0.5",
         "--heartbeat-interval",
@@ -75,7 +75,15 @@ Deno.test("vessel net vlan remove killed during a two-stage commit trial leaves 
       stderr: "piped",
     }).spawn();
     const output = child.output();
-    await trialSeen;
+    // Fail fast (with its stderr) if the CLI ends before the trial starts.
+    await Promise.race([
+      trialSeen,
+      output.then((r) => {
+        throw new Error(
+          `vessel exited (${r.code}) before the trial: ${new TextDecoder().decode(r.stderr)}`,
+        );
+      }),
+    ]);
     assert.equal(sim.mgmt.isReachable("swi2"), false, "the change cut the management path");
     const trialAt = dev.commandLog.findLastIndex((e) => /^commit trial/.test(e.line));
     assert.ok(trialAt >= 0);
