@@ -187,19 +187,81 @@ async function once(
   }
 }
 
-/** Runs the benchmark; returns the numbers `bench/main.ts` prints. */
-export async function benchEngine(): Promise<Record<string, number | string>> {
+/** A simulator in its own process (so that its CPU work does not slow Vessel's down). */
+async function childSimulator(): Promise<
+  { endpoints: Record<string, unknown>; close(): Promise<void> }
+> {
+  const main = new URL("../src/cmd/main.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      main,
+      "sim",
+      "--json",
+      "--fault",
+      `device=hmm,iface=web,latencyMs=${LATENCY.web}`,
+      "--fault",
+      `device=*,iface=redfish,latencyMs=${LATENCY.redfish}`,
+      "--fault",
+      `device=*,iface=ssh,latencyMs=${LATENCY.ssh}`,
+    ],
+    stdout: "piped",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let buf = "";
+  const dec = new TextDecoder();
+  while (!buf.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the simulator process ended before printing its endpoints");
+    buf += dec.decode(value);
+  }
+  const endpoints = JSON.parse(buf.slice(0, buf.indexOf("\n")));
+  // Keep draining stdout so the child never blocks on a full pipe.
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* discard */ }
+  })().catch(() => {});
+  return {
+    endpoints,
+    async close() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drain;
+    },
+  };
+}
+
+/**
+ * Runs the benchmark; returns the numbers `bench/main.ts` prints. The simulator runs in its own
+ * process by default (`inProcess: true` shares one CPU with Vessel, as the tests do).
+ */
+export async function benchEngine(
+  opts: { inProcess?: boolean } = {},
+): Promise<Record<string, number | string>> {
   const dir = await Deno.makeTempDir({ prefix: "vessel-bench-" });
-  const sim = await startSimulator({});
-  try {
-    const file = `${dir}/chassis.hcl`;
-    await Deno.writeTextFile(file, fullChassisConfig());
+  let endpoints: Record<string, unknown>;
+  let close: () => Promise<void>;
+  if (opts.inProcess) {
+    const sim = await startSimulator({});
     sim.faults.set({ device: "hmm", iface: "web", latencyMs: LATENCY.web });
     sim.faults.set({ device: "*", iface: "redfish", latencyMs: LATENCY.redfish });
     sim.faults.set({ device: "*", iface: "ssh", latencyMs: LATENCY.ssh });
-    const creds = sim.endpoints.credentials!;
-    const par = await once(file, sim.endpoints, creds, 32);
-    const ser = await once(file, sim.endpoints, creds, 1);
+    endpoints = sim.endpoints as unknown as Record<string, unknown>;
+    close = () => sim.close();
+  } else {
+    const child = await childSimulator();
+    endpoints = child.endpoints;
+    close = child.close;
+  }
+  try {
+    const file = `${dir}/chassis.hcl`;
+    await Deno.writeTextFile(file, fullChassisConfig());
+    const creds = endpoints.credentials as { username: string; password: string };
+    const par = await once(file, endpoints, creds, 32);
+    const ser = await once(file, endpoints, creds, 1);
     // The SSH chain measured uncontended (serial run): connection, login and the switch's reads.
     const critical = Math.max(par.hubCritical, ser.ssh);
     const vsCritical = par.wall / critical;
@@ -207,6 +269,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
     const registry = defaultRegistry();
     const missing = WANTED.filter((t) => !registry.has(t));
     return {
+      "simulator": opts.inProcess ? "in process" : "own process",
       "resource instances planned": par.steps,
       "live reads": par.reads,
       "wall ms (--parallelism 32)": par.wall,
@@ -221,13 +284,13 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       "not yet in the registry": missing.length ? missing.join(", ") : "none",
     };
   } finally {
-    await sim.close();
+    await close();
     await Deno.remove(dir, { recursive: true });
   }
 }
 
 if (import.meta.main) {
-  const r = await benchEngine();
+  const r = await benchEngine({ inProcess: Deno.args.includes("--in-process") });
   const w = Math.max(...Object.keys(r).map((k) => k.length));
   for (const [k, v] of Object.entries(r)) {
     console.log(`${k.padEnd(w)}  ${typeof v === "number" ? Math.round(v * 100) / 100 : v}`);
