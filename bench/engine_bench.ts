@@ -149,7 +149,7 @@ async function once(
         state: new EngineState(store, "bench"),
         registry,
         parallelism,
-        perDevice: parallelism === 1 ? 1 : 4,
+        perDevice: parallelism === 1 ? 1 : 8,
         env: {},
         onRead: (a, ms, scope) => {
           reads.set(a, ms);

@@ -32,7 +32,7 @@ export function engineOptions(): Option[] {
       .argParser(collect),
     new Option("--parallelism <n>", "device calls in flight overall").default("8"),
     new Option("--per-device <n>", "device reads in flight per device (writes: always 1)").default(
-      "4",
+      "8",
     ),
   ];
 }

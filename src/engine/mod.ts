@@ -42,7 +42,7 @@ export interface PlanFilesOptions extends VariableInputs {
   registry?: Registry;
   /** Device calls in flight overall (default 8). */
   parallelism?: number;
-  /** Device calls in flight per device (default 4). */
+  /** Device calls in flight per device (default 8). */
   perDevice?: number;
   signal?: AbortSignal;
   /** `--target`: only these block or instance addresses (and what they depend on). */

@@ -118,7 +118,7 @@ export interface ComputePlanOptions {
   ctx: ResourceContext;
   /** Reads in flight overall (default 8). */
   parallelism?: number;
-  /** Reads in flight per device scope (default 4). */
+  /** Reads in flight per device scope (default 8). */
   perDevice?: number;
   /** Only these addresses (block or instance) and what they depend on. */
   targets?: string[];
@@ -236,7 +236,7 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
   const declared = new Set<string>();
   const values = new BlockValues(config);
   const parallelism = opts.parallelism ?? 8;
-  const perDevice = opts.perDevice ?? 4;
+  const perDevice = opts.perDevice ?? 8;
   const sems = new Semaphores(parallelism, perDevice);
   const outputs: Record<string, { value: unknown; sensitive: boolean }> = {};
   /** Resource instance addresses of each block (for dependencies). */
