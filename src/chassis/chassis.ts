@@ -383,7 +383,9 @@ async function openRedfish(
     recorder: ctx.recorder,
     timeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
     signal: o.signal ?? ctx.defaults.signal,
-    maxSessions: 2,
+    // Below the device's own limit: iBMCs exhaust theirs quickly (field lesson 4); the HMM's
+    // limit is unknown upstream but it is the busiest queue during an inventory.
+    maxSessions: device === "hmm" ? 4 : 2,
     connectTimeoutMs,
     explainCertificateError: (sig) => ctx.trust.explainTlsFailure(device, base, sig),
   });

@@ -37,7 +37,9 @@ export const SwitchEndpointSchema = z.object({
 
 /** One blade iBMC. */
 export const IbmcEndpointSchema = z.object({
-  redfish: httpUrl.optional().describe("iBMC Redfish base, …/redfish/v1"),
+  // The simulator writes "" for a blade whose iBMC has no Redfish (iMana 6.05 may lack it).
+  redfish: z.preprocess((v) => (v === "" ? undefined : v), httpUrl.optional())
+    .describe("iBMC Redfish base, …/redfish/v1; absent = no Redfish, use the iBMC shell"),
   ssh: sshUrl.optional().describe("iBMC CLI"),
   via: ViaSchema.optional(),
 }).passthrough();
