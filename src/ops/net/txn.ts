@@ -253,6 +253,27 @@ export async function runSwitchChange(
             { hint: "Run the command again: it re-reads the switch" },
           );
         }
+        // Readiness: the probes must be green before the change, or a red heartbeat afterwards
+        // would say nothing about the change (and the rollback could not help).
+        const pre = await heartbeat(probesFor(net.chassis, sw, cfg), {
+          deadlineMs: cfg.probeTimeoutMs,
+          probeTimeoutMs: cfg.probeTimeoutMs,
+          intervalMs: cfg.intervalMs,
+        });
+        ev.heartbeat_before = { ok: pre.ok, elapsed_ms: pre.elapsed_ms, probes: pre.probes };
+        if (!pre.ok) {
+          state.notSent = true;
+          const e = heartbeatFailure(sw, pre);
+          throw new SafetyError(
+            `The management plane of ${sw} is not healthy before ${spec.operation}: nothing was sent`,
+            {
+              cause: e,
+              hint:
+                "Fix the failing probe first (or turn it off: --no-hmm-probe, --no-switch-probe)",
+              details: e.details,
+            },
+          );
+        }
         if (state.blades.length) {
           state.diagBefore = compactDiag(
             await diagnoseOnSession(main.session, sw, state.blades, cmdOpts),

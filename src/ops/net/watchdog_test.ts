@@ -187,6 +187,20 @@ for (const mode of ["immediate", "two-stage"] as const) {
         assert.equal(lab.sim.mgmt.bladeLinks(8).find((l) => l.switch === "swi2")?.up, false);
       });
 
+      await t.step("a management plane that is red before the change refuses it", async () => {
+        const dev = lab.sim.switch("swi2");
+        const n = dev.commandLog.length;
+        // Blade 5 has no iBMC in this chassis: that probe cannot pass.
+        await assert.rejects(
+          () => vlanAdd(lab.net({ ibmcs: [5] }), "swi2", { id: 530 }),
+          /not healthy before vlan\.add: nothing was sent/,
+        );
+        assert.ok(!dev.commandLog.slice(n).some((e) => e.line === "vlan 530"));
+        const rb = lab.audit.list({ op: "vlan.add" }).filter((r) => r.phase === "rollback").pop()!;
+        assert.equal(rb.result, "rollback");
+        assert.equal((rb.evidence.custom_rollback as { method: string }).method, "not-sent");
+      });
+
       await t.step("a command the switch refuses midway leaves no trace", async () => {
         const dev = lab.sim.switch("swi2");
         const before = stableConfig(dev.runningText());
