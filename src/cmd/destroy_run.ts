@@ -160,6 +160,7 @@ async function applyWithEnvelope(
         const def = registry.get(step.type);
         const live = await def.read({ chassis: s.chassis, signal: commandAbort.signal }, step.id);
         if (step.action === "delete") {
+          if (def.releaseOnDelete) return { released: true };
           if (live) throw new DeviceError(`${step.address} is still present after delete`);
           return { gone: true };
         }

@@ -483,3 +483,46 @@ Deno.test("vessel plan bad input gives positioned errors before any device I/O",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vessel destroy releases ports (device untouched) and deletes VLANs, through the envelope", async () => {
+  await withLab(async (common, dir) => {
+    const file = `${dir}/p.hcl`;
+    await Deno.writeTextFile(
+      file,
+      `resource "vessel_vlan" "v" {
+  switch  = "swi2"
+  vlan_id = 610
+}
+resource "vessel_switch_port" "p" {
+  switch        = "swi2"
+  interface     = "10GE2/17/2"
+  mode          = "trunk"
+  allowed_vlans = [vessel_vlan.v.vlan_id]
+}
+`,
+    );
+    const apply = await vessel(["apply", "-f", file, "--auto-approve", ...common]);
+    assert.equal(apply.code, 0, apply.stderr);
+    const plan = await vessel(["destroy", ...common], "no\n");
+    assert.match(
+      plan.stdout,
+      /# vessel_switch_port\.p will be released \(removed from state only\)/,
+    );
+    assert.match(plan.stdout, /# vessel_vlan\.v will be destroyed/);
+    const r = await vessel(["destroy", "--auto-approve", ...common]);
+    assert.equal(r.code, 0, r.stderr);
+    const list = await vessel(["state", "list", "--output", "json", ...common]);
+    assert.deepEqual(JSON.parse(list.stdout).resources, []);
+    const vlans = await vessel([
+      "net",
+      "vlan",
+      "list",
+      "--switch",
+      "swi2",
+      "--output",
+      "json",
+      ...common,
+    ]);
+    assert.ok(!(JSON.parse(vlans.stdout) as { id: number }[]).some((v) => v.id === 610));
+  });
+});

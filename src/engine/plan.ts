@@ -693,6 +693,9 @@ async function planOrphan(
     }, undefined);
   }
   checkDeletable(def, live, e.address);
+  if (def.releaseOnDelete) {
+    base.notes.push("Vessel stops managing it; the device keeps its current settings");
+  }
   return annotate(def, { ...base, action: "delete", before: live }, undefined);
 }
 
@@ -708,6 +711,10 @@ function annotate(
   desired: Attributes | undefined,
 ): RuntimeStep {
   if (s.action === "noop") return s;
+  if (s.action === "delete" && def.releaseOnDelete) {
+    s.impact = { kind: "none", summary: "released: nothing changes on the device" };
+    return s;
+  }
   let d: string | Disruption | undefined;
   try {
     d = def.disruption?.(s.action, desired ?? s.after, s.before);

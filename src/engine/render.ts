@@ -111,7 +111,9 @@ function colourFor(action: string, c: Palette): (s: string) => string {
 function renderStep(s: PlanStep, c: Palette): string[] {
   const col = colourFor(s.action, c);
   const sym = SYMBOL[s.action];
-  const out = [c.bold(`  # ${s.address} ${VERB[s.action]}`) + c.dim(`  (${s.scopes.join(", ")})`)];
+  const released = s.action === "delete" && s.impact?.summary.startsWith("released");
+  const verb = released ? "will be released (removed from state only)" : VERB[s.action];
+  const out = [c.bold(`  # ${s.address} ${verb}`) + c.dim(`  (${s.scopes.join(", ")})`)];
   for (const n of s.notes) out.push(c.dim(`  # (${n})`));
   if (s.impact && s.impact.kind !== "none") {
     const dur = s.impact.expectedSeconds !== undefined

@@ -67,6 +67,11 @@ export interface ResourceDefinition<D extends Attributes = Attributes> {
   delete(ctx: ResourceContext, prior: D): Promise<void>;
   /** Parse an import id into the identifying attributes (then `read` fills the rest). */
   parseId?(id: string): Partial<D>;
+  /**
+   * Removing the block only releases the object: `delete` changes nothing on the device (a blade,
+   * a port, a settings page). The plan says so, and apply does not expect it gone.
+   */
+  releaseOnDelete?: boolean;
   /** Refuse a delete the device can never perform (e.g. VLAN 1): the reason, or undefined. */
   canDelete?(live: D): string | undefined;
   /**

@@ -170,6 +170,7 @@ export function sectionResource(o: SectionResourceOptions): ResourceDefinition {
     },
     create: write,
     update: write,
+    releaseOnDelete: true,
     delete: () => Promise.resolve(),
     parseId: o.parseId,
   };

@@ -144,6 +144,7 @@ export const bladeResource: ResourceDefinition<BladeAttributes> = {
   async update(ctx, d) {
     return await converge(ctx, d);
   },
+  releaseOnDelete: true,
   delete() {
     // Vessel stops managing the slot; the blade is neither powered off nor cleared.
     return Promise.resolve();

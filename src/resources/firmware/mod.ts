@@ -137,6 +137,7 @@ export const firmwareResource: ResourceDefinition<FirmwareAttributes> = {
   async update(ctx, d) {
     return await flash(ctx, d);
   },
+  releaseOnDelete: true,
   delete() {
     // Firmware stays as it is: Vessel stops managing the version.
     return Promise.resolve();

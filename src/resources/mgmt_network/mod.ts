@@ -163,6 +163,7 @@ export const mgmtNetworkResource: ResourceDefinition = {
   },
   create: write,
   update: write,
+  releaseOnDelete: true,
   delete: () => Promise.resolve(),
   parseId: parseTarget,
 };

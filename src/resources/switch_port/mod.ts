@@ -223,6 +223,7 @@ export const switchPortResource: ResourceDefinition<SwitchPortAttributes> = {
     });
     return toAttributes(d.switch, p);
   },
+  releaseOnDelete: true,
   delete() {
     // Releasing a port keeps its settings (removing the block must not cut traffic).
     return Promise.resolve();
