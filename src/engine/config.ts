@@ -537,7 +537,11 @@ export class Config {
     if (b.body.for_each !== undefined) {
       const where = this.#where(b, "for_each", addr);
       const v = evalRaw(b.body.for_each, this.roots(), where, this.rootNames);
-      if (containsUnknown(v)) {
+      // A map needs known keys only (each.value may hold values known after apply); a set
+      // needs known elements.
+      const keysUnknown = isUnknown(v) ||
+        (Array.isArray(v) ? v.some(containsUnknown) : false);
+      if (keysUnknown) {
         throw new ConfigError(
           `${addr}.for_each: the value depends on attributes known only after apply`,
           {

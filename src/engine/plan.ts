@@ -355,8 +355,10 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
             const { attributes, unknown } = config.validate(i, def, raw);
             const lifecycle = config.lifecycle(i);
             const resolve = () => {
-              const again = config.evalBody(i);
-              const v = config.validate(i, def, again);
+              // each.value may itself have been unknown at plan time: expand again now.
+              const spec = i.each ? config.expand(b).find((x) => x.key === i.key) ?? i : i;
+              const again = config.evalBody(spec);
+              const v = config.validate(spec, def, again);
               if (v.unknown.length > 0) {
                 throw new ConfigError(
                   `${i.address}: ${v.unknown.join(", ")} still unknown at apply`,

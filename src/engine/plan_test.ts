@@ -352,3 +352,36 @@ Deno.test("computePlan keeps prevent_destroy from state when the block is remove
     store.close();
   }
 });
+
+Deno.test("computePlan expands for_each over another resource's map (keys known, values after apply)", async () => {
+  const dev = new Device();
+  const store = openStore(":memory:");
+  const state = new EngineState(store, "t");
+  try {
+    const text = `
+resource "vessel_pool" "p" {
+  for_each = { a = 8, b = 16 }
+  name     = each.key
+  size     = each.value
+}
+resource "vessel_account" "per_pool" {
+  for_each = vessel_pool.p
+  user     = "u-\${each.key}"
+  role     = each.value.pool_id
+}
+`;
+    const config = await Config.create(await parseConfigDocument("m.hcl", text), registry(), {
+      env: {},
+    });
+    const p = await computePlan({ config, state, registry: registry(), ctx: { chassis: dev } });
+    assert.deepEqual(
+      p.steps.filter((s) => s.type === "vessel_account").map((s) => [s.address, s.unknown]),
+      [['vessel_account.per_pool["a"]', ["role"]], ['vessel_account.per_pool["b"]', ["role"]]],
+    );
+    const r = await applyPlan(p, { state, registry: registry(), ctx: { chassis: dev }, config });
+    assert.ok(r.ok, String(r.results.find((x) => !x.ok)?.error));
+    assert.equal(dev.accounts.get("u-b")?.role, dev.pools.get("b")?.pool_id);
+  } finally {
+    store.close();
+  }
+});
