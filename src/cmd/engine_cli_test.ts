@@ -341,6 +341,14 @@ Deno.test("vessel apply refuses while another apply holds the state lock; state 
       assert.match(unlock.stdout, /held by alice@lab pid 4242/);
       const ok = await vessel(["apply", "-f", file, "--auto-approve", ...common]);
       assert.equal(ok.code, 0, ok.stderr);
+      // state rm forgets a whole block (every instance); the device keeps the VLANs.
+      const rm = await vessel(["state", "rm", "vessel_vlan.web", ...common]);
+      assert.equal(rm.code, 0, rm.stderr);
+      assert.match(rm.stdout, /Removed vessel_vlan\.web\["swi2"\] from state/);
+      const show = await vessel(["state", "show", 'vessel_vlan.web["swi2"]', ...common]);
+      assert.equal(show.code, EXIT_CODES.not_found);
+      const replan = await vessel(["plan", "-f", file, ...common]);
+      assert.match(replan.stdout, /already exists on the device; it will be adopted into state/);
     } finally {
       other.release();
       store.close();

@@ -385,3 +385,40 @@ resource "vessel_account" "per_pool" {
     store.close();
   }
 });
+
+Deno.test("computePlan honours ignore_changes and orders depends_on without a reference", async () => {
+  const dev = new Device();
+  const store = openStore(":memory:");
+  const state = new EngineState(store, "t");
+  try {
+    const text = `
+resource "vessel_account" "late" {
+  user       = "late"
+  role       = "r"
+  depends_on = [vessel_pool.first]
+}
+resource "vessel_pool" "first" {
+  name = "first"
+  size = 8
+  lifecycle {
+    ignore_changes = [size]
+  }
+}
+`;
+    const config = await Config.create(await parseConfigDocument("d.hcl", text), registry(), {
+      env: {},
+    });
+    const p = await computePlan({ config, state, registry: registry(), ctx: { chassis: dev } });
+    assert.deepEqual(p.steps.find((s) => s.address === "vessel_account.late")?.dependsOn, [
+      "vessel_pool.first",
+    ]);
+    await applyPlan(p, { state, registry: registry(), ctx: { chassis: dev }, config });
+    assert.ok(dev.log.indexOf("create pool first") < dev.log.indexOf("create account late role r"));
+    // Someone resizes the pool: ignored.
+    dev.pools.get("first")!.size = 99;
+    const again = await computePlan({ config, state, registry: registry(), ctx: { chassis: dev } });
+    assert.deepEqual(again.steps.filter((s) => s.action !== "noop"), []);
+  } finally {
+    store.close();
+  }
+});
