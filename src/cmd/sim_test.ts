@@ -86,3 +86,74 @@ Deno.test("simCommand --json prints the endpoints first, serves until SIGTERM, r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("simCommand --replay serves a recording and names the misses route", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-simcmd-replay-" });
+  const line = (o: Record<string, unknown>) => JSON.stringify({ v: 1, ts: "t", ms: 1, ...o });
+  await Deno.writeTextFile(
+    `${dir}/vessel-2026-11-25T20-00-00-000Z-1.jsonl`,
+    [
+      line({ seq: 1, kind: "ssh", device: "swi2", command: "", output: "\n<sw>", prompt: "<sw>" }),
+      line({
+        seq: 2,
+        kind: "ssh",
+        device: "swi2",
+        command: "display clock",
+        output: "display clock\n2026-11-25 20:00:00\n<sw>",
+        prompt: "<sw>",
+      }),
+    ].join("\n") + "\n",
+  );
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", RUNNER, "--", "--json", "--replay", dir],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    while (!buf.includes("Press Ctrl+C")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+    }
+    const [first, ...rest] = buf.split("\n");
+    const ep = JSON.parse(first);
+    assert.deepEqual(Object.keys(ep.switches), ["swi2"]);
+    assert.ok(rest.some((l) => l.includes(`${ep.admin}/admin/replay/misses`)));
+    const sh = await openShell(ep.switches.swi2.ssh, "anyone", "any password");
+    await sh.waitFor(/<sw>$/);
+    assert.match(await sh.cmd("display clock"), /2026-11-25 20:00:00\r\n<sw>$/);
+    await sh.close();
+    child.kill("SIGTERM");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) { /* drain */ }
+    const status = await child.status;
+    await child.stderr.cancel();
+    assert.equal(status.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("simCommand --replay refuses --state and an unreadable recording", async () => {
+  const { simCommand } = await import("./sim.ts");
+  const { ConfigError, UsageError } = await import("../errors.ts");
+  const dir = await Deno.makeTempDir({ prefix: "vessel-simcmd-replay-" });
+  try {
+    await assert.rejects(
+      simCommand().parseAsync(["--replay", dir, "--state", dir], { from: "user" }),
+      (e: Error) => e instanceof UsageError && /--replay cannot be combined/.test(e.message),
+    );
+    await assert.rejects(
+      simCommand().parseAsync(["--replay", `${dir}/missing`], { from: "user" }),
+      (e: Error) => e instanceof ConfigError && e.message.includes(`${dir}/missing`),
+    );
+    await assert.rejects(
+      simCommand().parseAsync(["--replay", dir], { from: "user" }),
+      (e: Error) => e instanceof ConfigError && /holds no \.jsonl recording/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
