@@ -425,6 +425,22 @@ Deno.test("vessel plan --target, --refresh-only and --output json", async () => 
     ]);
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stdout, /vessel_vlan\.db \(swi2\/302\) was deleted outside Vessel/);
+    // apply --refresh-only: state takes what the chassis has (db leaves state), nothing is written.
+    const refresh = await vessel([
+      "apply",
+      "-f",
+      file,
+      "--refresh-only",
+      "--auto-approve",
+      ...common,
+    ]);
+    assert.equal(refresh.code, 0, refresh.stderr);
+    const list = await vessel(["state", "list", "--output", "json", ...common]);
+    const managed = (JSON.parse(list.stdout).resources as { address: string }[]).map((x) =>
+      x.address
+    );
+    assert.ok(!managed.includes("vessel_vlan.db"));
+    assert.ok(managed.includes('vessel_vlan.web["swi3"]'));
   });
 });
 
