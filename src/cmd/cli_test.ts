@@ -358,3 +358,21 @@ Deno.test("vessel error output never shows the password in use", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vessel accepts Terraform's single-dash spellings", async () => {
+  await withLab(async (common, dir) => {
+    const r = await vessel([
+      "plan",
+      "-f",
+      "examples/vlans.hcl",
+      `-out=${dir}/p.json`,
+      "-detailed-exitcode",
+      ...common,
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/p.json`));
+    assert.equal(saved.kind, "vessel-plan");
+    const a = await vessel(["apply", "-f", `${dir}/p.json`, "-auto-approve", ...common]);
+    assert.equal(a.code, 0, a.stderr);
+  });
+});

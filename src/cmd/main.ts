@@ -104,8 +104,30 @@ function renderErrorRaw(e: unknown, json: boolean, verbose: boolean): string {
   return lines.join("\n") + "\n";
 }
 
+/** Terraform's single-dash spellings, accepted as aliases of the double-dash options. */
+const TERRAFORM_FLAGS = new Set([
+  "-out",
+  "-var",
+  "-var-file",
+  "-target",
+  "-refresh-only",
+  "-auto-approve",
+  "-detailed-exitcode",
+  "-parallelism",
+]);
+
+/** `-out=plan.json` → `--out=plan.json`, so Terraform users' muscle memory works. */
+export function normalizeTerraformFlags(args: string[]): string[] {
+  return args.map((a) => {
+    const eq = a.indexOf("=");
+    const key = eq < 0 ? a : a.slice(0, eq);
+    return TERRAFORM_FLAGS.has(key) ? "-" + a : a;
+  });
+}
+
 /** Run the CLI with `args`; returns the exit code (does not exit). */
-export async function run(args: string[]): Promise<number> {
+export async function run(rawArgs: string[]): Promise<number> {
+  const args = normalizeTerraformFlags(rawArgs);
   const program = buildProgram();
   const json = args.includes("--output=json") ||
     args.some((a, i) => a === "--output" && args[i + 1] === "json");
