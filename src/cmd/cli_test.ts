@@ -376,3 +376,27 @@ Deno.test("vessel accepts Terraform's single-dash spellings", async () => {
     assert.equal(a.code, 0, a.stderr);
   });
 });
+
+Deno.test("vessel import refuses an id managed elsewhere; destroy tolerates objects already gone", async () => {
+  await withLab(async (common) => {
+    assert.equal(
+      (await vessel(["apply", "-f", "examples/vlans.hcl", "--auto-approve", ...common])).code,
+      0,
+    );
+    const dup = await vessel(["import", "vessel_vlan.prod", "swi2/100", ...common]);
+    assert.equal(dup.code, 8, dup.stderr);
+    assert.match(dup.stderr, /swi2\/100 is already managed as vessel_vlan\.prod_a/);
+    // Deleted behind the engine's back (imperatively): destroy still completes.
+    assert.equal(
+      (await vessel(["net", "vlan", "remove", "200", "--switch", "swi3", ...common])).code,
+      0,
+    );
+    const d = await vessel(["destroy", "--auto-approve", ...common]);
+    assert.equal(d.code, 0, d.stdout + d.stderr);
+    const list = await vessel(["net", "vlan", "list", "--output", "json", ...common]);
+    const ids = (JSON.parse(list.stdout) as { id: number }[]).map((r) => r.id);
+    assert.ok(!ids.includes(100) && !ids.includes(200), `left: ${ids}`);
+    const state = await vessel(["state", "list", "--output", "json", ...common]);
+    assert.deepEqual(JSON.parse(state.stdout).resources, []);
+  });
+});

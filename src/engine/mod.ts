@@ -306,6 +306,13 @@ export async function importResource(
     });
   }
   const canonicalId = def.id(live);
+  // Two addresses managing one device object would fight (and destroy would delete it twice).
+  const owner = opts.state.list().find((e) => e.type === def.type && e.id === canonicalId);
+  if (owner) {
+    throw new ConflictError(`${def.type} ${canonicalId} is already managed as ${owner.address}`, {
+      hint: `Use that address, or forget it first with vessel state rm ${owner.address}`,
+    });
+  }
   opts.state.put({ address, type: def.type, name: m[2], id: canonicalId, attributes: live });
   return { address, id: canonicalId, attributes: live };
 }

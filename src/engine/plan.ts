@@ -18,7 +18,7 @@
  * const result = await applyPlan(plan, { state, registry, ctx });
  */
 import { createHash } from "node:crypto";
-import { ConfigError, SafetyError, ValidationError } from "../errors.ts";
+import { ConfigError, NotFoundError, SafetyError, ValidationError } from "../errors.ts";
 import type { StateEntry, StateStore } from "../store/state.ts";
 import { type Config, type InstanceSpec, type Lifecycle, schemaKeys } from "./config.ts";
 import { containsUnknown, deepEqual, isUnknown, UNKNOWN } from "./eval.ts";
@@ -992,15 +992,15 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
               if (s.lifecycle?.createBeforeDestroy && s.priorId && s.priorId !== s.id) {
                 // The new object has another identity: create it first, then delete the old.
                 const created = await def.create(ctx, full);
-                await def.delete(ctx, s.before!);
+                await deleteIfPresent(def, ctx, s.before!);
                 record(state, def, s, created, clear, full);
               } else {
-                await def.delete(ctx, s.before!);
+                await deleteIfPresent(def, ctx, s.before!);
                 state.remove(s.address);
                 record(state, def, s, await def.create(ctx, full), clear, full);
               }
             } else if (s.action === "delete") {
-              await def.delete(ctx, s.before!);
+              await deleteIfPresent(def, ctx, s.before!);
               state.remove(s.address);
             }
             values.set(
@@ -1076,4 +1076,20 @@ function record(
 /** Strip runtime-only data: the plan as `-out plan.json` stores it. */
 export function planToJson(plan: Plan): Plan {
   return JSON.parse(JSON.stringify(plan));
+}
+
+/**
+ * Delete, treating "already gone" as done: the goal (absent) is reached either way, and a
+ * second delete of the same object (changed behind Vessel's back) must not fail the apply.
+ */
+async function deleteIfPresent(
+  def: ResourceDefinition,
+  ctx: ResourceContext,
+  prior: Attributes,
+): Promise<void> {
+  try {
+    await def.delete(ctx, prior);
+  } catch (e) {
+    if (!(e instanceof NotFoundError)) throw e;
+  }
 }
