@@ -169,6 +169,18 @@ export class RedfishClient {
     return this.#all.size;
   }
 
+  /**
+   * Absolute URLs of the sessions this client holds right now (logged in, idle or busy). A
+   * session cleaner compares the device's session collection against this list so it never
+   * deletes the sessions of the process that is cleaning.
+   *
+   * @example
+   * const mine = new Set(rf.sessionUrls); // "https://hmm/redfish/v1/SessionService/Sessions/7"
+   */
+  get sessionUrls(): string[] {
+    return [...this.#all].map((s) => s.url).filter((u): u is string => !!u);
+  }
+
   /** The session cap of this client. */
   get maxSessions(): number {
     return Math.max(1, this.#opts.maxSessions ?? 2);
