@@ -18,6 +18,11 @@ const hubPresent = await Deno.stat(new URL("../chassis/hub.ts", import.meta.url)
   () => false,
 );
 
+/** A blade port and a LAG changed before the snapshot; the restore must bring them back. */
+const GATE_PORT = "10GE2/3/1";
+const GATE_LAG = 7;
+const GATE_MEMBERS = ["10GE2/17/2", "10GE2/17/3"];
+
 Deno.test("redfishPatch sends only differing writable properties and never redacted values", () => {
   assert.deepEqual(
     redfishPatch(
@@ -67,6 +72,28 @@ Deno.test({
             scopes: ["switch:swi2"],
             apply: async () => ({
               vlan: await s.chassis.switch("swi2").createVlan({ id: 150, name: "gate" }),
+            }),
+          });
+          const { switchPorts } = await import("../chassis/switch_ports.ts");
+          const ports = switchPorts(s.chassis, "swi2");
+          await runChange(ctx, {
+            target: { kind: "switch", id: "swi2" },
+            operation: "port.set",
+            scopes: ["switch:swi2"],
+            apply: async () => ({
+              port: await ports.setPort(GATE_PORT, {
+                mode: "trunk",
+                allowedVlans: [150],
+                description: "gate port",
+              }),
+            }),
+          });
+          await runChange(ctx, {
+            target: { kind: "switch", id: "swi2" },
+            operation: "lag.create",
+            scopes: ["switch:swi2"],
+            apply: async () => ({
+              lag: await ports.createLag(GATE_LAG, { mode: "lacp-static", members: GATE_MEMBERS }),
             }),
           });
           const { hubOf } = await import("../chassis/hub.ts");
@@ -144,6 +171,16 @@ Deno.test({
             const d = ctx.registry!.resolve(cap.scope)!.diff!(snap.captures.get(cap.scope)!, cap);
             assert.deepEqual(d, [], `${cap.scope} differs after restore`);
           }
+          // The port and the LAG came back through the switch's running configuration.
+          const { switchPorts } = await import("../chassis/switch_ports.ts");
+          const ports = switchPorts(s.chassis, "swi2");
+          const port = await ports.port(GATE_PORT);
+          assert.deepEqual(
+            [port.mode, port.allowedVlans.includes(150), port.description],
+            ["trunk", true, "gate port"],
+          );
+          const lag = (await ports.lags()).find((l) => l.id === GATE_LAG);
+          assert.deepEqual([lag?.mode, lag?.members.sort()], ["lacp-static", GATE_MEMBERS]);
           const audit = new AuditLog(store).list({ op: "snapshot.restore" });
           assert.ok(audit.some((r) => r.phase === "outcome" && r.result === "success"));
         } finally {

@@ -21,6 +21,9 @@ import { assertSafeLine } from "./cli_text.ts";
 import { closeQuietly, display, openVrpSession } from "./conn.ts";
 import { parseConfig, reconcileCommands, sameConfigText } from "./vrp_parse.ts";
 
+/** The redaction marker snapshots carry instead of secrets. */
+const REDACTED = "***";
+
 /** What {@link restoreRunningConfig} did. */
 export interface RestoreResult {
   switch: string;
@@ -50,6 +53,12 @@ export async function restoreRunningConfig(
       return { switch: sw, commands: [], unsupported: [], equal: true };
     }
     const plan = reconcileCommands(parseConfig(wantText), parseConfig(now));
+    // A snapshot's secrets are redacted: never type the marker back as a value.
+    const redacted = plan.commands.filter((c) => c.includes(REDACTED));
+    if (redacted.length) {
+      plan.commands = plan.commands.filter((c) => !c.includes(REDACTED));
+      plan.unsupported.push(...redacted.map((c) => `redacted in the snapshot: "${c}"`));
+    }
     for (const c of plan.commands) assertSafeLine(c);
     if (plan.commands.length) {
       await s.exec("system-view", opts);

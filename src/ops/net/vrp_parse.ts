@@ -316,7 +316,14 @@ export function reconcileCommands(want: ConfigModel, now: ConfigModel): Reconcil
   // Interfaces that exist in both (or only in the snapshot): per-line fixes.
   const fixes: string[] = [];
   const memberUndo: string[] = [];
-  for (const name of want.ifaceOrder) {
+  // Logical interfaces the switch lacks (an Eth-Trunk, a Vlanif) are created before the ports
+  // that join them (`eth-trunk 7` is refused while Eth-Trunk7 does not exist).
+  const missingLogical = (n: string) => !now.ifaces.has(n) && /^(Eth-Trunk|Vlanif)\d+$/.test(n);
+  const order = [
+    ...want.ifaceOrder.filter(missingLogical),
+    ...want.ifaceOrder.filter((n) => !missingLogical(n)),
+  ];
+  for (const name of order) {
     const w = want.ifaces.get(name)!;
     const n = now.ifaces.get(name) ?? [];
     const added = n.filter((l) => !w.includes(l));

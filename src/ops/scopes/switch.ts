@@ -8,10 +8,12 @@
  * - `switches/<name>.vlans.json`: the VLANs (id, name, description) from `listVlans()`, the
  *   part that restore can write back today.
  *
- * Restore brings the VLANs back (create missing, delete extra, fix name/description) and, when
- * the snapshot's running and startup sections were equal (the switch was saved), saves. Other
- * configuration differences (interfaces, LAGs, users) are reported by the re-capture diff: the
- * SDK has no configuration-replace call yet, so they are not written (see docs/safety.md).
+ * Restore brings the VLANs back from `<name>.vlans.json` (create missing, delete extra, fix
+ * name/description), then puts the rest of the running configuration back with
+ * {@link restoreRunningConfig} (interface lines, Eth-Trunks and their members; both VRP modes)
+ * and, when the snapshot's running and startup sections were equal (the switch
+ * was saved), saves. What has no inverse (users, lines with redacted secrets) is listed in
+ * `config.unsupported` and shown by the re-capture diff (see docs/safety.md).
  *
  * @example
  * registerScope("switch:*", switchScope());
@@ -23,6 +25,8 @@ import { scopeName } from "../scope.ts";
 import { diffText, VOLATILE_LINE_PATTERNS } from "../snapshot/diff.ts";
 import { redactValue } from "../../util/redact.ts";
 import { SafetyError } from "../../errors.ts";
+import type { Chassis } from "../../chassis/chassis.ts";
+import { restoreRunningConfig } from "../net/restore.ts";
 
 /** Section markers inside `switches/<name>.cfg`. */
 export const RUNNING_MARK = "#vessel:section running (display current-configuration)";
@@ -171,8 +175,21 @@ export function switchScope(): ScopeCollector {
         }
       }
       const { running, startup } = splitSwitchConfig(cfg);
+      // Interfaces, Eth-Trunks and VLANs from the running configuration (needs the real SDK
+      // chassis: endpoints for a fresh VRP session); after the VLAN pass above
+      // (VLANs first: ports and trunks refer to them).
+      let config: Evidence | undefined;
+      if (env.chassis?.endpoints?.switches) {
+        const r = await restoreRunningConfig(env.chassis as Chassis, name, running);
+        config = {
+          commands: r.commands,
+          ...(r.unsupported.length ? { unsupported: r.unsupported } : {}),
+          equal: r.equal,
+        };
+      }
       let saved = false;
-      const changed = created.length + deleted.length + updated.length > 0;
+      const changed = created.length + deleted.length + updated.length +
+          (config ? (config.commands as string[]).length : 0) > 0;
       if (startup !== null && significant(running) === significant(startup)) {
         // The switch was saved at snapshot time: make the startup configuration match again.
         const liveStartup = await sw.display("display saved-configuration").catch(() => null);
@@ -184,7 +201,14 @@ export function switchScope(): ScopeCollector {
           saved = true;
         }
       }
-      return { created, deleted, updated, saved, ...(skipped.length ? { skipped } : {}) };
+      return {
+        ...(config ? { config } : {}),
+        created,
+        deleted,
+        updated,
+        saved,
+        ...(skipped.length ? { skipped } : {}),
+      };
     },
 
     diff(before, after) {
