@@ -1,6 +1,6 @@
 /**
- * Record → replay round trip: `vessel net vlan list` and `vessel inventory` run with `--record`
- * against the simulator, then against `startSimulator({ replay })` serving that recording (the
+ * Record → replay round trip: `vessel net vlan list`, `vessel inventory` and a `vessel net vlan add`
+ * under the watchdog run with `--record` against the simulator, then against `startSimulator({ replay })` serving that recording (the
  * simulated chassis is closed by then): the output must be identical, with no miss. A command
  * that was never recorded then shows up in `GET /admin/replay/misses`.
  */
@@ -34,18 +34,38 @@ async function vessel(args: string[]): Promise<Captured> {
   }
 }
 
-/** The output without the one field that measures this run (`elapsedMs` of inventory JSON). */
-const same = (stdout: string) => stdout.replace(/"elapsedMs":\d+/g, `"elapsedMs":0`);
+/** The output without what measures this run: `elapsedMs`, heartbeat times, snapshot ids. */
+const same = (stdout: string) =>
+  stdout.replace(/"elapsedMs":\d+/g, `"elapsedMs":0`)
+    .replace(/"heartbeat_ms": \d+/g, `"heartbeat_ms": 0`)
+    .replace(/"snapshot": "[^"]*"/g, `"snapshot": ""`);
 
 const COMMANDS = [
   ["net", "vlan", "list"],
   ["net", "vlan", "list", "--output", "json"],
   ["inventory"],
   ["inventory", "--output", "json"],
+  // A change under the watchdog (snapshot, commit trial, heartbeat, confirm), then a read that
+  // must show it: replayed reads follow the recorded state, not the first recorded answer.
+  [
+    "net",
+    "vlan",
+    "add",
+    "30",
+    "--name",
+    "web",
+    "--switch",
+    "swi2",
+    "--heartbeat-interval",
+    "0.2",
+    "--output",
+    "json",
+  ],
+  ["net", "vlan", "list"],
 ];
 
 Deno.test({
-  name: "sim --replay round trip gives the recorded output of net vlan list and inventory",
+  name: "sim --replay round trip gives the recorded output of net vlan list/add and inventory",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -73,6 +93,8 @@ Deno.test({
               `${tmp}/known_hosts_1`,
               "--state",
               `${tmp}/state1.db`,
+              "--snapshots",
+              `${tmp}/snapshots1`,
             ]),
           );
         }
@@ -84,6 +106,9 @@ Deno.test({
       }
       assert.match(recorded[0].stdout, /swi2\s+10\b/);
       assert.match(recorded[2].stdout, /\n3\s+CH121\s+Off\b/);
+      assert.match(recorded[4].stdout, /"result": "created"/);
+      assert.doesNotMatch(recorded[0].stdout, /swi2\s+30\s+web/);
+      assert.match(recorded[5].stdout, /swi2\s+30\s+web/);
 
       const replay = await startSimulator({ replay: `${tmp}/capture` });
       try {
@@ -97,6 +122,8 @@ Deno.test({
             `${tmp}/known_hosts_2`,
             "--state",
             `${tmp}/state2.db`,
+            "--snapshots",
+            `${tmp}/snapshots2`,
           ]);
           assert.equal(r.code, 0, `${c.join(" ")} against the replay: ${r.stderr}`);
           assert.equal(same(r.stdout), same(recorded[i].stdout), `${c.join(" ")}: same output`);
@@ -115,6 +142,8 @@ Deno.test({
           `${tmp}/known_hosts_2`,
           "--state",
           `${tmp}/state2.db`,
+          "--snapshots",
+          `${tmp}/snapshots2`,
           "--timeout",
           "5",
         ]);

@@ -181,11 +181,31 @@ export class HttpMatcher {
   }
 }
 
-/** Matches lines typed into SSH shells against the `ssh` lines of a recording. */
+/**
+ * Commands that read and change nothing on the device: VRP `display …` (any abbreviation),
+ * `screen-length`, `ping`; HMM `smmget`, `health`; iBMC `ipmcget`.
+ */
+export function isReadCommand(command: string): boolean {
+  return /^\s*(?:dis(?:p(?:l(?:a(?:y)?)?)?)?|screen-length|ping|smmget|ipmcget|health)(?:\s|$)/i
+    .test(command);
+}
+
+/**
+ * Matches lines typed into SSH shells against the `ssh` lines of a recording.
+ *
+ * Commands that change something (`system-view`, `vlan 10`, `commit`, `smmset …`) are served in
+ * recording order: the first unused recorded occurrence after the last change served on that
+ * device. Reads ({@link isReadCommand}) are aligned to the device's state instead of their own
+ * count, because probes and polls repeat them a varying number of times: a read gets the first
+ * unused occurrence between the last change served and the next recorded change, else the latest
+ * occurrence before that next change (the state has not changed since), else the next one.
+ */
 export class SshMatcher {
   readonly lines: SshLine[];
   #byDevice = new Map<string, SshLine[]>();
-  #queues = new Map<string, Queue<SshLine>>();
+  #used = new Set<SshLine>();
+  /** Index (in the device's lines) of the last change served. */
+  #pos = new Map<string, number>();
   #banners = new Map<string, Set<string>>();
   #prompts = new Map<string, Set<string>>();
 
@@ -195,10 +215,6 @@ export class SshMatcher {
       const list = this.#byDevice.get(l.device) ?? [];
       list.push(l);
       this.#byDevice.set(l.device, list);
-      const key = `${l.device}\n${l.secret ? REDACTED : l.command}`;
-      const q = this.#queues.get(key) ?? { items: [], next: 0 };
-      q.items.push(l);
-      this.#queues.set(key, q);
       if (l.prompt) {
         const all = this.#prompts.get(l.device) ?? new Set();
         all.add(l.prompt);
@@ -212,17 +228,60 @@ export class SshMatcher {
     }
   }
 
-  /** The login banner of the next session to `device` (the recorded line with command ""). */
-  banner(device: string): SshLine | undefined {
-    const q = this.#queues.get(`${device}\n`);
-    return q ? takeFrom(q) : undefined;
+  static #key(l: SshLine): string {
+    return l.secret ? REDACTED : l.command;
   }
 
-  /** The recorded answer to `command` on `device`, or undefined (a miss). */
-  take(device: string, command: string): SshLine | undefined {
+  /** The login banner of the next session to `device` (the recorded line with command ""). */
+  banner(device: string): SshLine | undefined {
+    const list = this.#byDevice.get(device) ?? [];
+    const banners = list.filter((l) => l.command === "" && !l.secret);
+    const pick = banners.find((l) => !this.#used.has(l)) ?? banners.at(-1);
+    if (pick) this.#used.add(pick);
+    return pick;
+  }
+
+  /**
+   * The recorded answer to `command` on `device`, or undefined (a miss). `prompt` is the prompt
+   * the command was typed at: a change recorded at another prompt (`quit` in a VLAN view) does
+   * not answer it when one recorded at this prompt exists; an unrecorded `quit`/`exit`/`logout`
+   * at this prompt is a miss (the caller ends the session).
+   */
+  take(device: string, command: string, prompt?: string): SshLine | undefined {
     if (command === "") return undefined;
-    const q = this.#queues.get(`${device}\n${command}`);
-    return q ? takeFrom(q) : undefined;
+    const list = this.#byDevice.get(device) ?? [];
+    let occ: number[] = [];
+    for (const [i, l] of list.entries()) if (SshMatcher.#key(l) === command) occ.push(i);
+    if (!occ.length) return undefined;
+    if (prompt !== undefined && !isReadCommand(command)) {
+      const here = occ.filter((i) => this.#promptBefore(list, i) === prompt);
+      if (here.length) occ = here;
+      else if (/^\s*(?:quit|exit|logout)\s*$/i.test(command)) return undefined;
+    }
+    const pos = this.#pos.get(device) ?? -1;
+    const free = (i: number) => !this.#used.has(list[i]);
+    let pick: number | undefined;
+    if (isReadCommand(command)) {
+      let next = list.findIndex((l, i) =>
+        i > pos && l.command !== "" && !l.secret && !isReadCommand(l.command)
+      );
+      if (next < 0) next = list.length;
+      pick = occ.find((i) => i > pos && i < next && free(i)) ??
+        occ.filter((i) => i < next).at(-1) ??
+        occ.find((i) => i > pos && free(i)) ?? occ.at(-1);
+    } else {
+      pick = occ.find((i) => i > pos && free(i)) ?? occ.find(free) ?? occ.at(-1)!;
+      this.#pos.set(device, pick);
+    }
+    const line = list[pick!];
+    this.#used.add(line);
+    return line;
+  }
+
+  /** The prompt a line was typed at: the prompt of the device's line before it. */
+  #promptBefore(list: SshLine[], i: number): string | undefined {
+    for (let j = i - 1; j >= 0; j--) if (list[j].prompt !== undefined) return list[j].prompt;
+    return undefined;
   }
 
   /**
@@ -283,10 +342,19 @@ export interface OutputStep {
  * recording kept none, as the HMM/iBMC shell driver records), the output, and the prompt (added
  * when not part of the output), with `\r\n` line ends; split after every question that was
  * answered in the recording (the recorded answer's echo is dropped: the live answer is echoed).
+ * With `prompt`, the output ends with that prompt instead of the recorded one.
  */
-export function replaySteps(line: SshLine, command: string): OutputStep[] {
-  const out = line.output;
-  const lines = out.split("\n");
+export function replaySteps(line: SshLine, command: string, prompt?: string): OutputStep[] {
+  let out = line.output;
+  let lines = out.split("\n");
+  // A read answers in the view the session is in (the recorded one may come from another view).
+  if (prompt !== undefined && line.prompt !== undefined && prompt !== line.prompt) {
+    if (lines[lines.length - 1]?.trim() === line.prompt.trim()) {
+      lines = [...lines.slice(0, -1), prompt];
+      out = lines.join("\n");
+    }
+    line = { ...line, output: out, prompt };
+  }
   const first = lines.find((l) => l.trim() !== "");
   const echoed = line.command !== "" && !line.secret && first !== undefined &&
     first.trimEnd().endsWith(line.command);

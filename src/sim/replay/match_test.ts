@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { HttpMatcher, normaliseBody, normalisePath, replaySteps, SshMatcher } from "./match.ts";
+import {
+  HttpMatcher,
+  isReadCommand,
+  normaliseBody,
+  normalisePath,
+  replaySteps,
+  SshMatcher,
+} from "./match.ts";
 import { type HttpLine, parseRecording, RecordingError, type SshLine } from "./recording.ts";
 
 const http = (
@@ -231,4 +238,44 @@ Deno.test("parseRecording reads http and ssh lines and names the file, line and 
     () => parseRecording(`{"v":1,"kind":"x","device":"hmm"}`, "e.jsonl"),
     /kind must be http, ssh or event/,
   );
+});
+
+Deno.test("SshMatcher aligns reads to the recorded state, not to how often they were polled", () => {
+  const lines = [
+    ssh(1, "swi2", "", "\n<sw>", "<sw>"),
+    ssh(2, "swi2", "display vlan", "display vlan\nbefore\n<sw>", "<sw>"),
+    ssh(3, "swi2", "system-view", "system-view\n[~sw]", "[~sw]"),
+    ssh(4, "swi2", "vlan 30", "vlan 30\n[*sw-vlan30]", "[*sw-vlan30]"),
+    ssh(5, "swi2", "quit", "quit\n[*sw]", "[*sw]"),
+    ssh(6, "swi2", "commit", "commit\n[~sw]", "[~sw]"),
+    ssh(7, "swi2", "display vlan", "display vlan\nafter\n[~sw]", "[~sw]"),
+    ssh(8, "swi2", "display vlan", "display vlan\nafter again\n[~sw]", "[~sw]"),
+  ];
+  const m = new SshMatcher(lines);
+  const out = (l?: SshLine) => l?.output.split("\n")[1];
+  // Polled three times before the change (recorded once): the same pre-change answer.
+  assert.equal(out(m.take("swi2", "display vlan")), "before");
+  assert.equal(out(m.take("swi2", "display vlan")), "before");
+  assert.equal(out(m.take("swi2", "display vlan")), "before");
+  m.take("swi2", "system-view", "<sw>");
+  // `quit` typed at a prompt where none was recorded (a probe session closing) is a miss.
+  assert.equal(m.take("swi2", "quit", "<sw>"), undefined);
+  m.take("swi2", "vlan 30", "[~sw]");
+  assert.equal(m.take("swi2", "quit", "[*sw-vlan30]"), lines[4]);
+  m.take("swi2", "commit", "[*sw]");
+  assert.equal(out(m.take("swi2", "display vlan")), "after");
+  assert.equal(out(m.take("swi2", "display vlan")), "after again");
+  assert.equal(out(m.take("swi2", "display vlan")), "after again");
+});
+
+Deno.test("replaySteps answers a read with the session's prompt", () => {
+  const l = ssh(7, "swi2", "display vlan", "display vlan\nVID 1\n[~sw]", "[~sw]");
+  assert.deepEqual(replaySteps(l, "display vlan", "<sw>"), [
+    { text: "display vlan\r\nVID 1\r\n<sw>", answer: false },
+  ]);
+  assert.equal(isReadCommand("dis vlan"), true);
+  assert.equal(isReadCommand("smmget -d version"), true);
+  assert.equal(isReadCommand("display"), true);
+  assert.equal(isReadCommand("undo vlan 10"), false);
+  assert.equal(isReadCommand("system-view"), false);
 });

@@ -14,7 +14,14 @@
  */
 import type { FaultRegistry, ShellIO, SimContext } from "../context.ts";
 import { loadSimTls } from "../tls.ts";
-import { HttpMatcher, normaliseBody, normalisePath, replaySteps, SshMatcher } from "./match.ts";
+import {
+  HttpMatcher,
+  isReadCommand,
+  normaliseBody,
+  normalisePath,
+  replaySteps,
+  SshMatcher,
+} from "./match.ts";
 import { loadRecording, type Recording, type SshLine } from "./recording.ts";
 
 export { RecordingError } from "./recording.ts";
@@ -236,6 +243,8 @@ export async function serveRecording(
     const inbox: string[] = [];
     let answerWaiter: ((line: string) => void) | undefined;
 
+    /** The second prompt of a login recorded by prompt learning: the answer to the first Enter. */
+    let heldPrompt: string | undefined;
     const banner = (d: string) => {
       const b = ssh.banner(d);
       if (!b) return;
@@ -243,13 +252,31 @@ export async function serveRecording(
       last = b;
       prompt = b.prompt ?? prompt;
       home = prompt;
-      for (const s of replaySteps(b, "")) io.write(s.text);
+      const steps = replaySteps(b, "");
+      const text = steps[0].text;
+      const lines = text.split("\r\n").filter((l) => l.trim() !== "");
+      const p = b.prompt?.trim();
+      if (
+        steps.length === 1 && p && lines.length >= 2 && lines.at(-1)!.trim() === p &&
+        lines.at(-2)!.trim() === p
+      ) {
+        // The recorded login shows the prompt twice: the client pressed Enter to learn it. Send
+        // the second one when that Enter comes, as the device did (never both ahead of it).
+        const cut = text.lastIndexOf("\r\n");
+        io.write(text.slice(0, cut));
+        heldPrompt = text.slice(cut);
+        return;
+      }
+      for (const s of steps) io.write(s.text);
     };
     banner(device);
 
     const serve = async (line: SshLine, command: string) => {
       served.ssh++;
-      for (const step of replaySteps(line, command)) {
+      // A read keeps the session in its view: answer with the session's prompt.
+      const read = isReadCommand(command) && prompt !== "" && line.prompt !== undefined &&
+        ssh.ownPrompts(device).size > 0 && !ssh.jumpTarget(line);
+      for (const step of replaySteps(line, command, read ? prompt : undefined)) {
         io.write(step.text);
         if (step.answer) {
           const answer = await new Promise<string>((resolve) => answerWaiter = resolve);
@@ -257,7 +284,7 @@ export async function serveRecording(
         }
       }
       last = line;
-      if (line.prompt) {
+      if (line.prompt && !read) {
         const target = ssh.jumpTarget(line);
         if (target) {
           stack.push({ device, prompt: home, last });
@@ -272,6 +299,11 @@ export async function serveRecording(
 
     const handle = async (command: string) => {
       if (command.trim() === "") {
+        if (heldPrompt !== undefined) {
+          io.write(heldPrompt);
+          heldPrompt = undefined;
+          return;
+        }
         // A jump asks for a fresh prompt of its target: its recorded login answers.
         if (pendingBanner) {
           pendingBanner = false;
@@ -280,7 +312,8 @@ export async function serveRecording(
         return;
       }
       pendingBanner = false;
-      const line = ssh.take(device, command) ?? ssh.takeSecretAfter(last, device);
+      heldPrompt = undefined;
+      const line = ssh.take(device, command, prompt) ?? ssh.takeSecretAfter(last, device);
       if (line) return await serve(line, command);
       if (/^\s*(quit|exit|logout)\s*$/i.test(command)) {
         const back = stack.pop();
