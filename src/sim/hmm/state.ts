@@ -279,11 +279,10 @@ export class HmmState {
       }
     }
     if (name === "nodeAssignments") {
+      // Stateless computing: the identity belongs to the slot, so an empty slot may be bound too;
+      // the profile takes effect when a blade is inserted (issue 5; reads show `present`/`status`).
       const exists = this.data.lists.computeProfiles.some((p) => p.name === next.template);
       if (!exists) return `The profile ${next.template} does not exist`;
-      if (!this.#topology.blades.some((b) => `Slot${b.slot}` === next.bladename)) {
-        return `The blade ${next.bladename} is not present`;
-      }
     }
     // Keep the field order of the section (key first), as a GUI table would.
     const ordered = Object.fromEntries(

@@ -309,6 +309,16 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
     const m = /^Slot(\d+)$/.exec(name ?? "");
     return m ? Number(m[1]) : undefined;
   };
+  /**
+   * Read-only columns of a node assignment (assumption: the GUI's node table shows whether the
+   * slot holds a blade): `present` 1/0 and `status` `Active` (applied to the blade in the slot) or
+   * `Pending` (empty slot: the profile takes effect when a blade is inserted).
+   */
+  const nodeStatus = (bladename: string | undefined): Record<string, string> => {
+    const slot = bladename === undefined ? undefined : bladeOf(bladename);
+    const has = slot !== undefined && blades.has(slot);
+    return { present: has ? "1" : "0", status: has ? "Active" : "Pending" };
+  };
   const present = (name: string): boolean => {
     if (name === "smm" || name === "othersmm") return true;
     const slot = bladeOf(name);
@@ -479,8 +489,12 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
         if (!p) return fail(RETCODE.invalidParam, "Invalid parameter page or perpage");
         const rows = state.rows(name);
         const slice = rows.slice((p.page - 1) * p.perpage, p.page * p.perpage);
-        const visible = (r: Record<string, string>) =>
-          Object.fromEntries(Object.entries(r).filter(([k]) => !(ls.secret ?? []).includes(k)));
+        const visible = (r: Record<string, string>) => ({
+          ...Object.fromEntries(
+            Object.entries(r).filter(([k]) => !(ls.secret ?? []).includes(k)),
+          ),
+          ...(name === "nodeAssignments" ? nodeStatus(r.bladename) : {}),
+        });
         return ok(
           el("sum", rows.length) +
             slice.map((r) => `<${ls.row}>${fields(visible(r))}</${ls.row}>`).join(""),

@@ -373,14 +373,40 @@ Deno.test("createHmmWebApp", async (t) => {
       });
       assert.match(
         nodes.body,
-        /<node><bladename>Slot1<\/bladename><template>web-tier<\/template><\/node>/,
+        /<node><bladename>Slot1<\/bladename><template>web-tier<\/template><present>1<\/present><status>Active<\/status><\/node>/,
       );
+      // Stateless computing: the identity stays with the slot, so an empty slot can be bound;
+      // the read shows the binding, that the slot is empty and that it is not applied yet.
+      assert.equal(c.hmm.blades.has(5), false);
+      const empty = await s.call("computerhandler.php", {
+        actiontype: "assign_node",
+        bladename: "Slot5",
+        template: "web-tier",
+      });
+      assert.equal(tag(empty.body, "retcode"), "0", empty.body);
+      const withEmpty = await s.call("queryhandler.php", {
+        actiontype: "query_nodepool_list",
+        page: "1",
+        perpage: "10",
+      });
+      assert.equal(tag(withEmpty.body, "sum"), "2");
+      assert.match(
+        withEmpty.body,
+        /<node><bladename>Slot5<\/bladename><template>web-tier<\/template><present>0<\/present><status>Pending<\/status><\/node>/,
+      );
+      const beyond = await s.call("computerhandler.php", {
+        actiontype: "assign_node",
+        bladename: "Slot17",
+        template: "web-tier",
+      });
+      assert.equal(tag(beyond.body, "retcode"), "3");
       const inUse = await s.call("computerhandler.php", {
         actiontype: "delete_policytemplate",
         name: "web-tier",
       });
       assert.match(tag(inUse.body, "desp")!, /assigned/);
       await s.call("computerhandler.php", { actiontype: "unassign_node", bladename: "Slot1" });
+      await s.call("computerhandler.php", { actiontype: "unassign_node", bladename: "Slot5" });
       const del = await s.call("computerhandler.php", {
         actiontype: "delete_policytemplate",
         name: "web-tier",
