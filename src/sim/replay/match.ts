@@ -109,25 +109,68 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
-interface Queue<T> {
-  items: T[];
-  next: number;
-}
-
-function takeFrom<T>(q: Queue<T>): T {
-  const item = q.items[Math.min(q.next, q.items.length - 1)];
-  q.next++;
-  return item;
-}
-
 /** A recorded HTTP answer. */
 export type RecordedResponse = NonNullable<HttpLine["response"]>;
 
-/** Matches HTTP requests against the `http` lines of a recording. */
+/** How a request relates to the device's state (`docs/recordings.md` "Replay"). */
+export type ExchangeKind = "read" | "change" | "session";
+
+/**
+ * Classify an HTTP request: logins and logouts (`/SessionService/Sessions`, `loginhandler.php`)
+ * are `session`; `GET`/`HEAD` and HMM web API dispatches whose `actiontype` reads (`get…`,
+ * `list…`, `query…`, `is…`, `check…`, `sel`, `alarm`, `deviceinfo`) are `read`; the rest `change`.
+ */
+export function httpKind(method: string, path: string, body: string): ExchangeKind {
+  const p = path.split("?")[0];
+  if (/\/SessionService\/Sessions(\/|$)/i.test(p) || /\/loginhandler\.php$/i.test(p)) {
+    return "session";
+  }
+  const m = method.toUpperCase();
+  if (m === "GET" || m === "HEAD") return "read";
+  const action = /(?:^|&)actiontype=([^&]*)/i.exec(body)?.[1] ?? "";
+  if (/^(?:get|list|query|is|check)|^(?:sel|alarm|deviceinfo)$/i.test(action)) return "read";
+  return "change";
+}
+
+/**
+ * Pick the recorded occurrence that answers (indices into one device's timeline).
+ *
+ * - `change`: the first unused occurrence after the last change served (`pos`), else the first
+ *   unused one, else the last one;
+ * - `read`: the first unused occurrence between `pos` and the next recorded change, else the latest
+ *   one before that next change (nothing changed since), else the next unused one, else the last;
+ * - `session`: the first unused occurrence, else the last one.
+ */
+function pickOccurrence(
+  occ: number[],
+  kind: ExchangeKind,
+  pos: number,
+  nextChange: number,
+  used: (i: number) => boolean,
+): number {
+  const free = (i: number) => !used(i);
+  if (kind === "session") return occ.find(free) ?? occ.at(-1)!;
+  if (kind === "change") {
+    return occ.find((i) => i > pos && free(i)) ?? occ.find(free) ?? occ.at(-1)!;
+  }
+  return occ.find((i) => i > pos && i < nextChange && free(i)) ??
+    occ.filter((i) => i < nextChange).at(-1) ??
+    occ.find((i) => i > pos && free(i)) ?? occ.at(-1)!;
+}
+
+/**
+ * Matches HTTP requests against the `http` lines of a recording, per device, by method, path and
+ * normalised body; which of several identical recorded requests answers follows the device's
+ * recorded state ({@link httpKind}, the same rules as SSH reads and changes).
+ */
 export class HttpMatcher {
-  #exact = new Map<string, Queue<HttpLine>>();
+  #timeline = new Map<string, { line: HttpLine; kind: ExchangeKind }[]>();
+  /** device + method + path + body -> indices in the device's timeline. */
+  #exact = new Map<string, number[]>();
   /** device + method + path -> patterns of bodies holding `***` (any value matches there). */
-  #loose = new Map<string, { re: RegExp; q: Queue<HttpLine> }[]>();
+  #loose = new Map<string, { re: RegExp; occ: number[] }[]>();
+  #used = new Set<HttpLine>();
+  #pos = new Map<string, number>();
   #count = 0;
 
   constructor(lines: HttpLine[]) {
@@ -137,22 +180,25 @@ export class HttpMatcher {
       this.#count++;
       const path = normalisePath(l.request.url);
       const body = normaliseBody(l.request.body, headerValue(l.request.headers, "content-type"));
+      const timeline = this.#timeline.get(l.device) ?? [];
+      this.#timeline.set(l.device, timeline);
+      const index = timeline.push({ line: l, kind: httpKind(l.request.method, path, body) }) - 1;
       const key = `${l.device} ${l.request.method} ${path}\n${body}`;
-      let q = this.#exact.get(key);
-      if (!q) {
-        q = { items: [], next: 0 };
-        this.#exact.set(key, q);
+      let occ = this.#exact.get(key);
+      if (!occ) {
+        occ = [];
+        this.#exact.set(key, occ);
         if (body.includes(REDACTED)) {
           const lk = `${l.device} ${l.request.method} ${path}`;
           const re = new RegExp(
             "^" + body.split(REDACTED).map(escapeRe).join('[^&"<>,;]*') + "$",
           );
           const list = this.#loose.get(lk) ?? [];
-          list.push({ re, q });
+          list.push({ re, occ });
           this.#loose.set(lk, list);
         }
       }
-      q.items.push(l);
+      occ.push(index);
     }
   }
 
@@ -172,12 +218,19 @@ export class HttpMatcher {
     const path = normalisePath(pathAndQuery);
     const nb = normaliseBody(body, contentType);
     const m = method.toUpperCase();
-    const q = this.#exact.get(`${device} ${m} ${path}\n${nb}`);
-    if (q) return takeFrom(q);
-    for (const c of this.#loose.get(`${device} ${m} ${path}`) ?? []) {
-      if (c.re.test(nb)) return takeFrom(c.q);
-    }
-    return undefined;
+    let occ = this.#exact.get(`${device} ${m} ${path}\n${nb}`);
+    if (!occ) occ = this.#loose.get(`${device} ${m} ${path}`)?.find((c) => c.re.test(nb))?.occ;
+    if (!occ?.length) return undefined;
+    const timeline = this.#timeline.get(device)!;
+    const kind = timeline[occ[0]].kind;
+    const pos = this.#pos.get(device) ?? -1;
+    let next = timeline.findIndex((e, i) => i > pos && e.kind === "change");
+    if (next < 0) next = timeline.length;
+    const i = pickOccurrence(occ, kind, pos, next, (j) => this.#used.has(timeline[j].line));
+    if (kind === "change") this.#pos.set(device, i);
+    const line = timeline[i].line;
+    this.#used.add(line);
+    return line;
   }
 }
 
@@ -259,21 +312,20 @@ export class SshMatcher {
       else if (/^\s*(?:quit|exit|logout)\s*$/i.test(command)) return undefined;
     }
     const pos = this.#pos.get(device) ?? -1;
-    const free = (i: number) => !this.#used.has(list[i]);
-    let pick: number | undefined;
-    if (isReadCommand(command)) {
-      let next = list.findIndex((l, i) =>
-        i > pos && l.command !== "" && !l.secret && !isReadCommand(l.command)
-      );
-      if (next < 0) next = list.length;
-      pick = occ.find((i) => i > pos && i < next && free(i)) ??
-        occ.filter((i) => i < next).at(-1) ??
-        occ.find((i) => i > pos && free(i)) ?? occ.at(-1);
-    } else {
-      pick = occ.find((i) => i > pos && free(i)) ?? occ.find(free) ?? occ.at(-1)!;
-      this.#pos.set(device, pick);
-    }
-    const line = list[pick!];
+    const read = isReadCommand(command);
+    let next = list.findIndex((l, i) =>
+      i > pos && l.command !== "" && !l.secret && !isReadCommand(l.command)
+    );
+    if (next < 0) next = list.length;
+    const pick = pickOccurrence(
+      occ,
+      read ? "read" : "change",
+      pos,
+      next,
+      (i) => this.#used.has(list[i]),
+    );
+    if (!read) this.#pos.set(device, pick);
+    const line = list[pick];
     this.#used.add(line);
     return line;
   }

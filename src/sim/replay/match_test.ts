@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  httpKind,
   HttpMatcher,
   isReadCommand,
   normaliseBody,
@@ -278,4 +279,67 @@ Deno.test("replaySteps answers a read with the session's prompt", () => {
   assert.equal(isReadCommand("display"), true);
   assert.equal(isReadCommand("undo vlan 10"), false);
   assert.equal(isReadCommand("system-view"), false);
+});
+
+Deno.test("HttpMatcher aligns reads to the recorded changes of the device", () => {
+  const m = new HttpMatcher([
+    http(
+      1,
+      "POST",
+      "https://h/redfish/v1/SessionService/Sessions",
+      `{"Password":"***"}`,
+      201,
+      "s1",
+      "ibmc3",
+    ),
+    http(2, "GET", "https://h/redfish/v1/Systems/1", undefined, 200, "On 1", "ibmc3"),
+    http(3, "GET", "https://h/redfish/v1/Systems/1", undefined, 200, "On 2", "ibmc3"),
+    http(
+      4,
+      "POST",
+      "https://h/redfish/v1/Systems/1/Actions/ComputerSystem.Reset",
+      `{"ResetType":"ForceOff"}`,
+      204,
+      "",
+      "ibmc3",
+    ),
+    http(5, "GET", "https://h/redfish/v1/Systems/1", undefined, 200, "Off", "ibmc3"),
+    http(
+      6,
+      "POST",
+      "https://h/redfish/v1/SessionService/Sessions",
+      `{"Password":"***"}`,
+      201,
+      "s2",
+      "ibmc3",
+    ),
+  ]);
+  const get = () => m.match("ibmc3", "GET", "/redfish/v1/Systems/1", "")?.response?.body;
+  const login = () =>
+    m.match("ibmc3", "POST", "/redfish/v1/SessionService/Sessions", `{"Password":"x"}`)?.response
+      ?.body;
+  assert.equal(login(), "s1");
+  // Read once where the recording polled twice: the change still brings the new state.
+  assert.equal(get(), "On 1");
+  m.match(
+    "ibmc3",
+    "POST",
+    "/redfish/v1/Systems/1/Actions/ComputerSystem.Reset",
+    `{"ResetType":"ForceOff"}`,
+  );
+  assert.equal(get(), "Off");
+  assert.equal(get(), "Off");
+  assert.equal(login(), "s2", "logins are served in order, whatever the state");
+});
+
+Deno.test("httpKind tells logins, reads and changes apart (Redfish and HMM web API)", () => {
+  assert.equal(httpKind("POST", "/redfish/v1/SessionService/Sessions", "{}"), "session");
+  assert.equal(httpKind("DELETE", "/redfish/v1/SessionService/Sessions/7", ""), "session");
+  assert.equal(httpKind("POST", "/loginhandler.php", "actiontype=login"), "session");
+  assert.equal(httpKind("GET", "/redfish/v1/Systems/1", ""), "read");
+  assert.equal(httpKind("PATCH", "/redfish/v1/Systems/1", "{}"), "change");
+  assert.equal(httpKind("POST", "/versionhandler.php", "actiontype=get&bladename=smm"), "read");
+  assert.equal(httpKind("POST", "/x.php", "a=1&actiontype=listpresentfru"), "read");
+  assert.equal(httpKind("POST", "/upgrade.php", "actiontype=update&file=x"), "change");
+  assert.equal(httpKind("POST", "/x.php", "actiontype=setslotalias&slot=1"), "change");
 });
