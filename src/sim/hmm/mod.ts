@@ -28,7 +28,10 @@ export interface HmmServicesOptions {
   redfish?: HmmRedfishOptions;
   /** iBMC Redfish timings. */
   ibmc?: IbmcAppOptions;
-  /** Per-slot blade options (`blades[].redfish`, `.redfishSessionCap`, `.taskMessages`). */
+  /**
+   * Per-slot blade options (`blades[].redfish`, `.redfishSessionCap`, `.taskMessages`,
+   * `.bootdeviceConfirm`).
+   */
   blades?: Record<number, BladeOptions>;
   /** Clock (tests). */
   now?: () => number;
@@ -78,6 +81,7 @@ function seedBladeOptions(spec: BladeSpec): BladeOptions {
     taskMessages: b.taskMessages === "object" || b.taskMessages === "array"
       ? b.taskMessages
       : undefined,
+    bootdeviceConfirm: typeof b.bootdeviceConfirm === "boolean" ? b.bootdeviceConfirm : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startSimulator } from "../mod.ts";
+import { openShell } from "../testing.ts";
 import type { Seed } from "../topology.ts";
 
 const USER = "root";
@@ -31,7 +32,11 @@ async function redfishPower(url: string, client: Deno.HttpClient): Promise<strin
 Deno.test("startHmmServices through startSimulator: endpoints, seed options, start time", async () => {
   const seed = {
     hmm: { lockoutThreshold: 2 },
-    blades: [{ slot: 9, redfish: false }, { slot: 4, taskMessages: "object" }],
+    blades: [{ slot: 9, redfish: false }, {
+      slot: 4,
+      taskMessages: "object",
+      bootdeviceConfirm: true,
+    }],
   } as unknown as Seed;
   const t0 = performance.now();
   const sim = await startSimulator({ seed });
@@ -60,6 +65,18 @@ Deno.test("startHmmServices through startSimulator: endpoints, seed options, sta
       assert.match(await login(e.hmm!.web, client, "bad"), /<retcode>[12]</);
     }
     assert.match(await login(e.hmm!.web, client, PASS), /locked/);
+
+    // Seed option blades[].bootdeviceConfirm: bootdevice asks [Y/N] on slot 4 only.
+    const sh = await openShell(e.ibmc["4"].ssh, USER, PASS);
+    try {
+      await sh.waitFor(/root@BMC:\/#$/);
+      sh.mark();
+      sh.send("ipmcset -d bootdevice -v 2\r");
+      await sh.waitFor(/\[Y\/N\]:$/);
+      assert.match(await sh.cmd("Y", /root@BMC:\/#$/), /Set boot device successfully/);
+    } finally {
+      await sh.close();
+    }
   } finally {
     client.close();
     await sim.close();

@@ -65,6 +65,11 @@ export interface BladeOptions {
   sessionCap?: number;
   /** Shape of a task's `Messages`: `array` (DMTF) or `object` (seen on real iBMCs). */
   taskMessages?: "array" | "object";
+  /**
+   * `ipmcset -d bootdevice` asks `[Y/N]` like `powerstate`/`frucontrol` (default false: the
+   * hardware notes, hmm-cli.md §6.2 and redfish.md §2.4, report the question only for those two).
+   */
+  bootdeviceConfirm?: boolean;
 }
 
 const IPMI_BOOT: Record<string, BootTarget> = {
@@ -105,6 +110,7 @@ export class BladeState {
       redfish: options.redfish ?? true,
       sessionCap: options.sessionCap ?? 4,
       taskMessages: options.taskMessages ?? "array",
+      bootdeviceConfirm: options.bootdeviceConfirm ?? false,
     };
     this.#store = ctx.persist<BladeData>(`ibmc/${spec.slot}`);
     this.#data = this.#load();

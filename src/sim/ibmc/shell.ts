@@ -1,8 +1,9 @@
 /**
  * The iBMC restricted shell (iMana 6.05) after docs/hardware/hmm-cli.md §6: prompt
  * `root@BMC:/#`, `ipmcget -d bootdevice`, `ipmcget -d sel -v list` (newest first, paged with a
- * pager left by `q`), `ipmcset -d powerstate|frucontrol|bootdevice -v <value>` each confirmed at
- * `Do you want to continue?[Y/N]:`, `-v ?` listing the values. Reached directly (the blade's SSH
+ * pager left by `q`), `ipmcset -d powerstate|frucontrol -v <value>` confirmed at
+ * `Do you want to continue?[Y/N]:` (`bootdevice` too only with the blade option
+ * `bootdeviceConfirm`; hmm-cli.md §6.2 reports no question for it), `-v ?` listing the values. Reached directly (the blade's SSH
  * endpoint) or through the HMM's `ssh <ip>` jump; power and boot state are the blade's shared
  * {@link BladeState}.
  *
@@ -255,9 +256,12 @@ export async function runIbmcShell(
         t.line(`Usage: ${item.usage}`);
         continue;
       }
-      const yes = await confirm();
-      if (yes === null) return;
-      if (!yes) continue;
+      // hmm-cli.md §6.2 / redfish.md §2.4: only powerstate and frucontrol ask.
+      if (parsed.opts.d !== "bootdevice" || blade.options.bootdeviceConfirm) {
+        const yes = await confirm();
+        if (yes === null) return;
+        if (!yes) continue;
+      }
       switch (parsed.opts.d) {
         case "powerstate":
           blade.reset(key === "1" ? "On" : "ForceOff");

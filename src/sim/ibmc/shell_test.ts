@@ -7,7 +7,7 @@ const PASS = "Huawei12#$";
 const PROMPT = /root@BMC:\/#$/;
 
 Deno.test("runIbmcShell", async (t) => {
-  const c = await startTestChassis();
+  const c = await startTestChassis({ blades: { 2: { bootdeviceConfirm: true } } });
   const sh = await openShell(c.hmm.endpoints.ibmc["1"].ssh, USER, PASS);
   const f = (req: Request) => c.hmm.ibmcFetch(1, req);
   const { token, location } = await rfLogin(f, USER, PASS);
@@ -26,11 +26,10 @@ Deno.test("runIbmcShell", async (t) => {
       assert.match(out, /Boot device: PXE\r\nEffective: permanent/);
     });
 
-    await t.step("ipmcset -d bootdevice asks [Y/N]; Y sets Redfish Boot to Cd Once", async () => {
-      sh.mark();
-      sh.send("ipmcset -d bootdevice -v 5\r");
-      await sh.waitFor(/Do you want to continue\?\[Y\/N\]:$/);
-      const out = await sh.cmd("Y", PROMPT);
+    await t.step("ipmcset -d bootdevice sets Redfish Boot to Cd Once without [Y/N]", async () => {
+      // hmm-cli.md §6.2 / redfish.md §2.4: only powerstate and frucontrol ask.
+      const out = await sh.cmd("ipmcset -d bootdevice -v 5", PROMPT);
+      assert.doesNotMatch(out, /\[Y\/N\]/);
       assert.match(out, /Set boot device successfully\./);
       const sys = await rf(f, "GET", "/redfish/v1/Systems/1", { token });
       assert.deepEqual(
@@ -40,6 +39,28 @@ Deno.test("runIbmcShell", async (t) => {
         ],
         ["Cd", "Once"],
       );
+    });
+
+    await t.step("blade option bootdeviceConfirm makes bootdevice ask [Y/N]", async () => {
+      const sh2 = await openShell(c.hmm.endpoints.ibmc["2"].ssh, USER, PASS);
+      try {
+        await sh2.waitFor(PROMPT);
+        sh2.mark();
+        sh2.send("ipmcset -d bootdevice -v 1 permanent\r");
+        await sh2.waitFor(/Do you want to continue\?\[Y\/N\]:$/);
+        await sh2.cmd("N", PROMPT);
+        assert.equal(c.hmm.blades.get(2)!.data.boot.target, "None");
+        sh2.mark();
+        sh2.send("ipmcset -d bootdevice -v 1 permanent\r");
+        await sh2.waitFor(/\[Y\/N\]:$/);
+        assert.match(await sh2.cmd("Y", PROMPT), /Set boot device successfully\./);
+        assert.deepEqual(
+          [c.hmm.blades.get(2)!.data.boot.target, c.hmm.blades.get(2)!.data.boot.enabled],
+          ["Pxe", "Continuous"],
+        );
+      } finally {
+        await sh2.close();
+      }
     });
 
     await t.step("answering N changes nothing", async () => {
