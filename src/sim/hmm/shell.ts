@@ -444,6 +444,8 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
       t.write("Are you sure you want to continue connecting (yes/no)? ");
       const a = await t.readLine();
       if (a === null) return;
+      // Ctrl-C kills the OpenSSH client: back to the HMM prompt.
+      if (a === "\x03") return;
       if (a.trim() !== "yes") return t.line("Host key verification failed.");
       t.line(`Warning: Permanently added '${host}' (RSA) to the list of known hosts.`);
     }
@@ -451,6 +453,9 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
       t.write(`root@${host}'s password: `);
       const pw = await t.readLine({ echo: false });
       if (pw === null) return;
+      // Ctrl-C at the password prompt aborts the login like OpenSSH (SIGINT ends the client):
+      // no attempt is counted, the HMM prompt comes back.
+      if (pw === "\x03") return;
       const ok = blade
         ? checkPassword(pw) ||
           Object.values(blade.data.accounts).some((a) =>

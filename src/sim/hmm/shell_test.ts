@@ -223,6 +223,41 @@ Deno.test("runHmmShell", async (t) => {
       assert.match(await sh.cmd("bad", PROMPT), /Permission denied \(publickey,password\)\./);
     });
 
+    await t.step(
+      "Ctrl-C at the jump's password prompt aborts the login, no attempt counted",
+      async () => {
+        sh.mark();
+        sh.send("ssh 172.31.1.130 NoStricHostKeyChecking\r");
+        await sh.waitFor(/password: $/);
+        sh.send("bad\r");
+        await sh.waitFor(
+          /Permission denied, please try again\.\r\nroot@172\.31\.1\.130's password: $/,
+        );
+        sh.mark();
+        sh.send("\x03");
+        const aborted = await sh.waitFor(PROMPT);
+        assert.doesNotMatch(aborted, /Permission denied|password:|\^C/);
+        // A fresh login: two wrong passwords still leave a third try, which succeeds.
+        sh.mark();
+        sh.send("ssh 172.31.1.130 NoStricHostKeyChecking\r");
+        await sh.waitFor(/password: $/);
+        for (let i = 0; i < 2; i++) {
+          sh.send("bad\r");
+          await sh.waitFor(/Permission denied, please try again\.\r\n[^\r\n]*password: $/);
+        }
+        sh.send(`${PASS}\r`);
+        await sh.waitFor(IBMC);
+        assert.match(await sh.cmd("exit", PROMPT), /Connection to 172\.31\.1\.130 closed\./);
+        // Ctrl-C at the host-key question also returns to the HMM without a verdict.
+        sh.mark();
+        sh.send("ssh 172.31.1.130\r");
+        await sh.waitFor(/\(yes\/no\)\? $/);
+        sh.mark();
+        sh.send("\x03");
+        assert.doesNotMatch(await sh.waitFor(PROMPT), /Host key verification failed/);
+      },
+    );
+
     await t.step("absent blades and unknown hosts answer like OpenSSH", async () => {
       assert.match(
         await sh.cmd("ssh 172.31.1.133 NoStricHostKeyChecking", PROMPT),

@@ -131,7 +131,9 @@ export class Terminal {
         }
       } else if (ch === "\x03") {
         this.#buf = "";
-        if (this.io.pty) this.#raw("^C\r\n");
+        // With echo off (a password prompt) the tty does not echo `^C`; the reader
+        // (readpassphrase) still ends the line.
+        if (this.io.pty) this.#raw((this.#waiter?.echo ?? true) ? "^C\r\n" : "\r\n");
         this.#emitLine("\x03");
       } else if (ch === "\x04") {
         if (!this.#buf) this.#emitLine("\x04");
