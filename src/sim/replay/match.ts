@@ -364,13 +364,28 @@ export class SshMatcher {
       .filter(([d, set]) => d !== line.device && set.has(p))
       .map(([d]) => d);
     if (candidates.length <= 1) return candidates[0];
-    // Several devices show that prompt: the one whose login follows in the same file.
+    // Several devices show that prompt (every iBMC shows `iBMC:/->`): the address the HMM's
+    // `ssh <ip>` named, by the internal fabric plan (172.31.1.(128+slot) iBMCs, .(160+N) Swi N).
+    const list = this.#byDevice.get(line.device) ?? [];
+    const at = list.indexOf(line);
+    const jump = list.slice(0, at + 1).reverse().find((l) => /^\s*ssh\s/i.test(l.command));
+    const ip = /\b172\.31\.1\.(\d{1,3})\b/.exec(jump?.command ?? "");
+    if (ip) {
+      const host = Number(ip[1]);
+      const named = host > 128 && host <= 144
+        ? `ibmc${host - 128}`
+        : host > 160 && host <= 164
+        ? `swi${host - 160}`
+        : undefined;
+      if (named && candidates.includes(named)) return named;
+    }
+    // Else the one whose lines follow in the same file.
     const file = line.source.slice(0, line.source.lastIndexOf(":"));
     const i = this.lines.indexOf(line);
-    const next = this.lines.slice(i + 1).find((l) =>
-      l.source.startsWith(file + ":") && l.command === "" && candidates.includes(l.device)
+    const after = this.lines.slice(i + 1).filter((l) =>
+      l.source.startsWith(file + ":") && candidates.includes(l.device)
     );
-    return next?.device ?? candidates[0];
+    return (after.find((l) => l.command === "") ?? after[0])?.device ?? candidates[0];
   }
 
   /** Devices with at least one line. */

@@ -343,3 +343,16 @@ Deno.test("httpKind tells logins, reads and changes apart (Redfish and HMM web A
   assert.equal(httpKind("POST", "/upgrade.php", "actiontype=update&file=x"), "change");
   assert.equal(httpKind("POST", "/x.php", "actiontype=setslotalias&slot=1"), "change");
 });
+
+Deno.test("SshMatcher.jumpTarget picks the iBMC the HMM's ssh named when prompts are alike", () => {
+  const lines = [
+    ssh(1, "hmm", "", "SMM>\nSMM>", "SMM>"),
+    ssh(2, "ibmc1", "ipmcget -d v", "v1", "iBMC:/->"),
+    ssh(3, "hmm", "ssh 172.31.1.131 NoStricHostKeyChecking", "password:", "password:"),
+    ssh(4, "hmm", "***", "", "iBMC:/->", true),
+    ssh(5, "ibmc3", "ipmcget -d v", "v3", "iBMC:/->"),
+  ];
+  const m = new SshMatcher(lines);
+  assert.equal(m.jumpTarget(lines[3]), "ibmc3");
+  assert.equal(m.jumpTarget(lines[1]), undefined, "an iBMC's own prompt is no jump");
+});

@@ -106,11 +106,17 @@ export async function serveRecording(
 
   const httpDevices = new Set(["hmm"]);
   const sshDevices = new Set(["hmm"]);
+  const ibmcs = new Set<string>();
+  const withHttp = new Set(recording.http.map((l) => l.device));
   for (const d of recording.devices) {
-    if (/^ibmc\d+$/.test(d) || d === "hmm") {
-      httpDevices.add(d);
+    if (/^ibmc\d+$/.test(d)) {
+      // An iBMC the recording never reached over HTTP offers no Redfish (as the simulator
+      // describes an iBMC without Redfish: `redfish: ""`), so clients take the recorded path.
+      ibmcs.add(d);
+      if (withHttp.has(d)) httpDevices.add(d);
       sshDevices.add(d);
-    } else if (/^swi\d+$/.test(d)) sshDevices.add(d);
+    } else if (d === "hmm") continue;
+    else if (/^swi\d+$/.test(d)) sshDevices.add(d);
     else deps.log(`replay: device ${d} is neither hmm, ibmc<N> nor swi<N>; its lines are ignored`);
   }
 
@@ -370,8 +376,12 @@ export async function serveRecording(
 
   const hmmOrigin = origins.get("hmm")!;
   const ibmc: Record<string, { redfish: string; ssh: string }> = {};
-  for (const d of [...httpDevices].filter((d) => d.startsWith("ibmc"))) {
-    ibmc[d.slice(4)] = { redfish: `${origins.get(d)}/redfish/v1`, ssh: sshHandles.get(d)!.url };
+  for (const d of ibmcs) {
+    const origin = origins.get(d);
+    ibmc[d.slice(4)] = {
+      redfish: origin ? `${origin}/redfish/v1` : "",
+      ssh: sshHandles.get(d)!.url,
+    };
   }
   const switches: Record<string, { ssh: string }> = {};
   for (const d of [...sshDevices].filter((d) => d.startsWith("swi")).sort()) {
