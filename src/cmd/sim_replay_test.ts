@@ -75,7 +75,8 @@ Deno.test({
       const sim = await startSimulator({
         seed: {
           switches: [{ slot: 2, vlans: [10, 20] }],
-          blades: [{ slot: 3, power: "Off" }],
+          // Slot 4's iBMC offers no Redfish: inventory reads it over its shell (ipmcget).
+          blades: [{ slot: 3, power: "Off" }, { slot: 4, redfish: false }],
         } as never,
       });
       const recorded: Captured[] = [];
@@ -106,6 +107,7 @@ Deno.test({
       }
       assert.match(recorded[0].stdout, /swi2\s+10\b/);
       assert.match(recorded[2].stdout, /\n3\s+CH121\s+Off\b/);
+      assert.match(recorded[2].stdout, /\n4\s.*\bssh-direct\b/);
       assert.match(recorded[4].stdout, /"result": "created"/);
       assert.doesNotMatch(recorded[0].stdout, /swi2\s+30\s+web/);
       assert.match(recorded[5].stdout, /swi2\s+30\s+web/);
