@@ -214,6 +214,18 @@ export async function startHmmServices(
       ibmc[String(slot)] = { redfish: redfishUrl, ssh: ssh.url };
     }
 
+    // Blade power reaches the switches: links, LLDP, MAC learning and reachability follow every
+    // power change made here (iBMC Redfish reset, `ipmcset powerstate`/`frucontrol`, reset).
+    ctx.bladePower.setSource((slot) => blades.get(slot)?.data.power);
+    for (const b of blades.values()) {
+      let last = b.data.power;
+      unsubs.push(b.onChange(() => {
+        if (b.data.power === last) return;
+        last = b.data.power;
+        ctx.bladePower.changed();
+      }));
+    }
+
     // Named fault `ibmc-reboot` (device blade<N> or *): starts a reboot window once per fault.
     const seen = new Set<string>();
     const applyRebootFaults = () => {
