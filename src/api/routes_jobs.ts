@@ -4,11 +4,10 @@
  */
 import { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { DeviceError, NotFoundError, UsageError } from "../errors.ts";
-import { diff } from "../engine/plan.ts";
+import { NotFoundError, UsageError } from "../errors.ts";
 import { redactValue } from "../util/redact.ts";
-import { applyPlanned } from "../engine/mod.ts";
-import { engineWrap } from "../ops/envelope.ts";
+import { applyPlanned, verifyStep } from "../engine/mod.ts";
+import { engineApplyWrap } from "../ops/net/engine_wrap.ts";
 import { acceptJob } from "./change.ts";
 import { type ApiApp, type ApiDeps, secured } from "./context.ts";
 import { problemContent } from "./problem.ts";
@@ -232,26 +231,15 @@ export function jobRoutes(app: ApiApp, deps: ApiDeps): void {
             state: deps.state,
             registry: deps.plans.registry,
             // Same read-back as `vessel apply`: "accepted" is not "applied".
-            wrap: engineWrap(envelope, {
+            // Same read-back and switch watchdog as `vessel apply`: "accepted" is not "applied".
+            wrap: engineApplyWrap(envelope, {
+              chassis: deps.chassis,
               actor,
-              verify: async (st) => {
-                const step = plan.steps.find((x) => x.address === st.address)!;
-                const def = deps.plans.registry.get(step.type);
-                const live = await def.read({ chassis: deps.chassis }, step.id);
-                if (step.action === "delete") {
-                  if (live) throw new DeviceError(`${step.address} is still present after delete`);
-                  return { gone: true };
-                }
-                const left = live ? diff(def, step.after!, live) : [{ attribute: "(all)" }];
-                if (left.length) {
-                  throw new DeviceError(
-                    `${step.address} does not match after apply: ${
-                      left.map((x) => x.attribute).join(", ")
-                    } differ`,
-                  );
-                }
-                return { verified: true };
-              },
+              verify: (st) =>
+                verifyStep(plan, st.address, {
+                  chassis: deps.chassis,
+                  registry: deps.plans.registry,
+                }),
             }),
             onStep(step, phase, e) {
               progress(

@@ -14,15 +14,14 @@
  *   await chassis.close();
  * }
  */
-import { AuthError, NotFoundError, TransportError, UnsupportedError } from "../errors.ts";
+import { AuthError, NotFoundError, UnsupportedError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
-import { withRetry } from "../drivers/retry.ts";
 import { HmmShell } from "../drivers/hmmcli/shell.ts";
 import { IbmcShell } from "../drivers/ibmccli/shell.ts";
 import { FileRecorder, type Recorder } from "../drivers/record/recorder.ts";
 import { RedfishClient } from "../drivers/redfish/client.ts";
 import { HmmWebClient } from "../drivers/webapi/client.ts";
-import { VrpSession } from "../drivers/vrp/session.ts";
+import type { VrpSession } from "../drivers/vrp/session.ts";
 import {
   type Endpoints,
   parseEndpoints,
@@ -31,7 +30,8 @@ import {
   type SwitchName,
 } from "./endpoints.ts";
 import { SwitchClient } from "./switch.ts";
-import { HostKeyChangedError, type TrustOptions, TrustStore } from "./trust.ts";
+import { isTransientConnectError, openSwitchSession } from "./switch_session.ts";
+import { type TrustOptions, TrustStore } from "./trust.ts";
 
 /** Login credentials shared by the HMM, switches and iBMCs of one chassis. */
 export interface Credentials {
@@ -315,56 +315,12 @@ class ChassisImpl implements Chassis {
   }
 }
 
-/** Opens the VRP session of one switch: direct SSH, or through the HMM shell. */
-function openVrp(ctx: ChassisContext, name: string, o: CallOptions): Promise<VrpSession> {
-  const ep = ctx.endpoints.switches[name];
-  const { host, port } = parseSshUrl(ep.ssh);
-  if (ep.via === "hmm") {
-    // The HMM refuses TCP forwarding: type its own ssh command and run VRP over that stream.
-    return (async () => {
-      const hmm = await ctx.hmmShell(o);
-      try {
-        return await hmm.jumpToSwitch(Number(name.slice(3)), ctx.credentials.password, {
-          ...o,
-          address: host,
-          onClose: async () => {
-            await hmm.returnFromJump().catch(() => {});
-            await hmm.close();
-          },
-        });
-      } catch (e) {
-        await hmm.close();
-        throw e;
-      }
-    })();
-  }
-  // Connecting is idempotent: retry a dropped or reset connection (a switch busy or rebooting),
-  // never a refused login, a changed host key or a timeout (the deadline is already spent).
-  return withRetry(
-    () =>
-      VrpSession.connect({
-        device: name,
-        host,
-        port,
-        username: ctx.credentials.username,
-        password: ctx.credentials.password,
-        verifyHostKey: ctx.trust.sshVerifier(),
-        recorder: ctx.recorder,
-        commandTimeoutMs: o.timeoutMs ?? ctx.defaults.timeoutMs,
-        loginTimeoutMs: Math.min(o.timeoutMs ?? 15000, 15000),
-        signal: o.signal,
-      }),
-    isTransientConnectError,
-    { attempts: 3, baseMs: 200, maxMs: 2000 },
-    o.signal,
-  );
+/** Opens the VRP session of one switch: direct SSH (retried when reset), or the HMM jump. */
+async function openVrp(ctx: ChassisContext, name: string, o: CallOptions): Promise<VrpSession> {
+  return (await openSwitchSession(ctx, name, { ...o, retry: true })).session;
 }
 
-/** A connection attempt that may succeed when repeated. */
-export function isTransientConnectError(e: unknown): boolean {
-  return e instanceof TransportError && !(e instanceof HostKeyChangedError) &&
-    !/refused|ENOTFOUND|EHOSTUNREACH|unknown (ssh|tls)/i.test(e.message);
-}
+export { isTransientConnectError };
 
 async function openRedfish(
   ctx: ChassisContext,

@@ -26,7 +26,14 @@ import {
   parsePortVlan,
   vlanListChunks,
 } from "../drivers/vrp/parse_port.ts";
-import type { VrpCommandResult, VrpMode, VrpSession } from "../drivers/vrp/session.ts";
+import type {
+  VrpCommandResult,
+  VrpConfigCommand,
+  VrpConfigureResult,
+  VrpMode,
+  VrpSession,
+} from "../drivers/vrp/session.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
 
 /** Longest VLAN name VRP accepts (CloudEngine/VRP `name` in VLAN view: 1–31 characters). */
 export const VLAN_NAME_MAX = 31;
@@ -195,6 +202,45 @@ export function validateInterfaceName(name: string): void {
   }
 }
 
+/**
+ * A watchdog that the switch writes of one async context run under (installed by the switch
+ * watchdog in `src/ops/net` around an engine step with {@link withSwitchWriteGuard}). Every
+ * configuration unit any SDK module sends to that switch ({@link SwitchClient.applyCommands}:
+ * VLANs, ports, LAGs) passes through it.
+ */
+export interface SwitchWriteGuard {
+  /** The switch watched, `swi2`. */
+  switch: string;
+  /** Sees each unit before anything is sent; throwing refuses the unit (nothing sent). */
+  beforeConfigure?(commands: string[], mode: VrpMode): void | Promise<void>;
+  /** Two-stage: end each unit with `commit trial <seconds>` instead of `commit`. */
+  trialSeconds?: number;
+  /** Two-stage build without `commit trial`: commit plainly or discard (default discard). */
+  onTrialUnsupported?(
+    error: string,
+    commands: string[],
+  ): "commit" | "discard" | Promise<"commit" | "discard">;
+  /** Sees each unit's result after it was committed (trial armed, or plain). */
+  afterConfigure?(result: VrpConfigureResult): void;
+}
+
+const writeGuards = new AsyncLocalStorage<SwitchWriteGuard[]>();
+
+/**
+ * Runs `fn` with `guard` watching every SDK write to `guard.switch` made from inside it.
+ *
+ * @example
+ * await withSwitchWriteGuard({ switch: "swi2", trialSeconds: 120 }, () => sw.createVlan({ id: 9 }));
+ */
+export function withSwitchWriteGuard<T>(guard: SwitchWriteGuard, fn: () => Promise<T>): Promise<T> {
+  return writeGuards.run([...(writeGuards.getStore() ?? []), guard], fn);
+}
+
+/** The guard watching `name` in this async context, if any. */
+export function switchWriteGuard(name: string): SwitchWriteGuard | undefined {
+  return writeGuards.getStore()?.findLast((g) => g.switch === name);
+}
+
 /** Opens (or reopens) the VRP session of one switch. */
 export type VrpSessionOpener = (opts: CallOptions) => Promise<VrpSession>;
 
@@ -302,7 +348,7 @@ export class SwitchClient {
       if (spec.name) cmds.push(`name ${spec.name}`);
       if (spec.description) cmds.push(`description ${spec.description}`);
       cmds.push("quit");
-      await (await this.#sessionFor(o)).configure(cmds, o);
+      await this.applyCommands(cmds, o);
       return this.#verify(spec.id, {
         name: spec.name || undefined,
         description: spec.description || undefined,
@@ -356,7 +402,7 @@ export class SwitchClient {
       }
       if (cmds.length === 1) return existing;
       cmds.push("quit");
-      await (await this.#sessionFor(o)).configure(cmds, o);
+      await this.applyCommands(cmds, o);
       return this.#verify(id, want, o);
     }, opts);
   }
@@ -376,10 +422,7 @@ export class SwitchClient {
         throw new NotFoundError(`VLAN ${id} does not exist on ${this.name}`);
       }
       // VRP may ask before deleting a VLAN that still has members: the caller asked to delete it.
-      await (await this.#sessionFor(o)).configure(
-        [{ command: `undo vlan ${id}`, confirm: "Y" }],
-        o,
-      );
+      await this.applyCommands([{ command: `undo vlan ${id}`, confirm: "Y" }], o);
       if (await this.getVlan(id, o)) {
         throw new DeviceError(
           `Inconsistent result after apply: VLAN ${id} is still present on ${this.name}`,
@@ -441,7 +484,6 @@ export class SwitchClient {
         return p;
       };
       let cur = await find();
-      const s = await this.#sessionFor(o);
       if (cur.linkType !== spec.linkType) {
         // VRP refuses a link-type change while the port has non-default settings ("Please renew
         // the default configurations"): put the old type back to its defaults first. Removing
@@ -454,7 +496,7 @@ export class SwitchClient {
           if (cur.pvid !== 1) cmds.push("undo port trunk pvid vlan");
         } else if (cur.linkType === "access" && cur.pvid !== 1) cmds.push("undo port default vlan");
         cmds.push(`port link-type ${spec.linkType}`, "quit");
-        await s.configure(cmds, o);
+        await this.applyCommands(cmds, o);
         cur = await find();
       }
       const cmds = [`interface ${iface}`];
@@ -474,7 +516,7 @@ export class SwitchClient {
       }
       if (cmds.length > 1) {
         cmds.push("quit");
-        await s.configure(cmds, o);
+        await this.applyCommands(cmds, o);
       }
       const got = await find();
       const want = {
@@ -559,6 +601,61 @@ export class SwitchClient {
     }
     const o = this.#opts(opts);
     return (await (await this.#sessionFor(o)).exec(command, o)).output;
+  }
+
+  /**
+   * Sends one configuration unit on this switch's session ({@link VrpSession.configure}), under
+   * the {@link SwitchWriteGuard} of the calling context if one watches this switch. For SDK
+   * modules (VLANs here, ports and LAGs in `switch_ports.ts`) that hold {@link withWriteLock}.
+   *
+   * @throws {VrpCommandError} / {VrpCommitError} the switch refused; anything the guard throws
+   */
+  async applyCommands(
+    commands: VrpConfigCommand[],
+    opts: CallOptions = {},
+  ): Promise<VrpConfigureResult> {
+    const o = this.#opts(opts);
+    const s = await this.#sessionFor(o);
+    const guard = switchWriteGuard(this.name);
+    if (!guard) return await s.configure(commands, o);
+    const lines = commands.map((c) => (typeof c === "string" ? c : c.command));
+    const mode = await s.mode(o);
+    await guard.beforeConfigure?.(lines, mode);
+    const r = await s.configure(commands, {
+      ...o,
+      ...(guard.trialSeconds
+        ? {
+          trial: {
+            seconds: guard.trialSeconds,
+            onUnsupported: (e: string) => guard.onTrialUnsupported?.(e, lines) ?? "discard",
+          },
+        }
+        : {}),
+    });
+    guard.afterConfigure?.(r);
+    return r;
+  }
+
+  /**
+   * Runs `fn` in this switch's write queue (writes to one device are serialised: VLAN, port and
+   * LAG writes alike).
+   */
+  withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#write(() => fn(), {});
+  }
+
+  /** The switch's long-lived VRP session (opened on first use, reopened when broken). */
+  vrpSession(opts: CallOptions = {}): Promise<VrpSession> {
+    return this.#sessionFor(this.#opts(opts));
+  }
+
+  /** True when a usable session is open (the next call needs no login). */
+  async hasSession(): Promise<boolean> {
+    try {
+      return !!this.#session && (await this.#session).usable;
+    } catch {
+      return false;
+    }
   }
 
   /** Closes the session (idempotent). Later calls reopen one. */

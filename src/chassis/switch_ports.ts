@@ -20,9 +20,9 @@
 import { z } from "zod";
 import { DeviceError, NotFoundError, UnsupportedError, ValidationError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
-import { VrpSession } from "../drivers/vrp/session.ts";
+import type { VrpSession } from "../drivers/vrp/session.ts";
 import type { Chassis } from "./chassis.ts";
-import { parseSshUrl, SWITCH_NAMES } from "./endpoints.ts";
+import { SWITCH_NAMES } from "./endpoints.ts";
 import { type DeviceHub, hubOf } from "./hub.ts";
 import {
   type ArpEntry,
@@ -124,17 +124,11 @@ export class SwitchPorts {
   readonly name: string;
   readonly hub: DeviceHub;
   readonly chassis: Chassis;
-  #session?: Promise<VrpSession>;
 
   constructor(chassis: Chassis, name: string) {
     this.chassis = chassis;
     this.name = name;
     this.hub = hubOf(chassis);
-    this.hub.onClose(async () => {
-      const s = this.#session;
-      this.#session = undefined;
-      if (s) await (await s.catch(() => undefined))?.close();
-    });
   }
 
   // ------------------------------------------------------------------ reads
@@ -413,51 +407,14 @@ export class SwitchPorts {
     return lag;
   }
 
-  #session_(o: CallOptions): Promise<VrpSession> {
-    const cur = this.#session;
-    if (cur) {
-      return cur.then((s) => (s.usable ? s : this.#reopen(o)), () => this.#reopen(o));
-    }
-    return this.#reopen(o);
-  }
-
-  #reopen(o: CallOptions): Promise<VrpSession> {
-    const ctx = this.hub.context;
-    const ep = ctx.endpoints.switches[this.name];
-    const oo = this.hub.opts(o);
-    const p = this.hub.login(this.name, "ssh", async () => {
-      const { host, port } = parseSshUrl(ep.ssh);
-      if (ep.via === "hmm") {
-        const hmm = await ctx.hmmShell(oo);
-        try {
-          return await hmm.jumpToSwitch(Number(this.name.slice(3)), ctx.credentials.password, {
-            ...oo,
-            address: host,
-            onClose: async () => {
-              await hmm.returnFromJump().catch(() => {});
-              await hmm.close();
-            },
-          });
-        } catch (e) {
-          await hmm.close();
-          throw e;
-        }
-      }
-      return await VrpSession.connect({
-        device: this.name,
-        host,
-        port,
-        username: ctx.credentials.username,
-        password: ctx.credentials.password,
-        verifyHostKey: ctx.trust.sshVerifier(),
-        recorder: ctx.recorder,
-        commandTimeoutMs: oo.timeoutMs,
-        loginTimeoutMs: Math.min(oo.timeoutMs ?? 15000, 15000),
-        signal: oo.signal,
-      });
-    }, oo);
-    this.#session = p;
-    return p;
+  /**
+   * The switch's one VRP session, shared with its {@link SwitchClient} (VLAN writes): the first
+   * login of a chassis still goes through the hub's login gate.
+   */
+  async #session_(o: CallOptions): Promise<VrpSession> {
+    const sw = this.chassis.switch(this.name);
+    if (await sw.hasSession()) return await sw.vrpSession(o);
+    return await this.hub.login(this.name, "ssh", () => sw.vrpSession(o), this.hub.opts(o));
   }
 
   async #display(cmd: string, o: CallOptions): Promise<string> {
@@ -466,19 +423,21 @@ export class SwitchPorts {
     return (await this.hub.call(this.name, "ssh", cmd, () => s.exec(cmd, oo), oo)).output;
   }
 
-  async #configure(s: VrpSession, cmds: string[], o: CallOptions): Promise<void> {
+  async #configure(_s: VrpSession, cmds: string[], o: CallOptions): Promise<void> {
     const oo = this.hub.opts(o);
+    await this.#session_(oo); // open outside the traced call (its login is a call of its own)
     await this.hub.call(
       this.name,
       "ssh",
       `configure ${cmds.length} commands`,
-      () => s.configure(cmds, oo),
+      () => this.chassis.switch(this.name).applyCommands(cmds, oo),
       oo,
     );
   }
 
+  /** Runs `fn` in the switch's one write queue (shared with VLAN writes). */
   #write<T>(fn: (s: VrpSession) => Promise<T>, o: CallOptions): Promise<T> {
-    return this.hub.serialize(this.name, async () => fn(await this.#session_(o)));
+    return this.chassis.switch(this.name).withWriteLock(async () => fn(await this.#session_(o)));
   }
 }
 

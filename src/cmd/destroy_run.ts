@@ -12,17 +12,16 @@ import {
   loadAndValidate,
   planDestroy,
   planFiles,
-  type PlanStep,
   readSavedPlan,
   renderPlan,
   replanSaved,
   savePlan,
+  verifyStep,
 } from "../engine/mod.ts";
 import type { Plan } from "../engine/plan.ts";
-import { diff } from "../engine/plan.ts";
 import type { Registry } from "../engine/registry.ts";
 import { defaultRegistry } from "../resources/mod.ts";
-import { DeviceError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { type Palette, palette } from "../util/color.ts";
 import { type ChassisSession, commandAbort, withChassis } from "./connect.ts";
 import { setExitCode } from "./exit.ts";
@@ -143,7 +142,7 @@ async function applyWithEnvelope(
 ): Promise<void> {
   const t0 = performance.now();
   const { commandEnvelope } = await import("./envelope.ts");
-  const { engineWrap } = await import("../ops/mod.ts");
+  const { engineApplyWrap } = await import("../ops/net/engine_wrap.ts");
   const envelope = await commandEnvelope(s, store, (e) => {
     if (g.verbose && g.output === "text") werr(c.dim(`  envelope: ${JSON.stringify(e)}\n`));
   });
@@ -154,26 +153,12 @@ async function applyWithEnvelope(
     signal: commandAbort.signal,
     parallelism: o.parallelism,
     lock: false,
-    wrap: engineWrap(envelope, {
-      verify: async (st) => {
-        const step = plan.steps.find((x) => x.address === st.address) as PlanStep;
-        const def = registry.get(step.type);
-        const live = await def.read({ chassis: s.chassis, signal: commandAbort.signal }, step.id);
-        if (step.action === "delete") {
-          if (def.releaseOnDelete) return { released: true };
-          if (live) throw new DeviceError(`${step.address} is still present after delete`);
-          return { gone: true };
-        }
-        const left = live ? diff(def, step.after!, live) : [{ attribute: "(all)" }];
-        if (left.length > 0) {
-          throw new DeviceError(
-            `${step.address} does not match after apply: ${
-              left.map((x) => x.attribute).join(", ")
-            } differ`,
-          );
-        }
-        return { verified: true };
-      },
+    // Switch steps run under the watchdog (commit trial, heartbeat, confirm, rollback).
+    wrap: engineApplyWrap(envelope, {
+      chassis: s.chassis,
+      verify: (st) =>
+        verifyStep(plan, st.address, { chassis: s.chassis, registry, signal: commandAbort.signal }),
+      log: g.verbose && g.output === "text" ? (l) => werr(c.dim(`  watchdog: ${l}\n`)) : undefined,
     }),
     onStep(step, phase, e) {
       if (g.output !== "text") return;

@@ -95,7 +95,7 @@ export async function runDrift(g: Globals, o: DriftRunOptions): Promise<void> {
           await confirm("\nRevert these changes on the chassis?", "--auto-approve");
         }
         const { commandEnvelope } = await import("./envelope.ts");
-        const { engineWrap } = await import("../ops/mod.ts");
+        const { engineApplyWrap } = await import("../ops/net/engine_wrap.ts");
         const envelope = await commandEnvelope(s, store);
         const result = await applyPlanned(plan, {
           chassis: s.chassis,
@@ -103,7 +103,7 @@ export async function runDrift(g: Globals, o: DriftRunOptions): Promise<void> {
           registry,
           signal: commandAbort.signal,
           lock: false,
-          wrap: engineWrap(envelope),
+          wrap: engineApplyWrap(envelope, { chassis: s.chassis }),
           onStep(step, phase, e) {
             if (g.output !== "text") return;
             if (phase === "start") werr(`${step.address}: Reverting...\n`);

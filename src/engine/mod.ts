@@ -30,6 +30,7 @@ import { validateStatic } from "./validate.ts";
 export type { ApplyResult, DriftEntry, Plan, PlanStep } from "./plan.ts";
 export { renderDrift, renderPlan } from "./render.ts";
 export { EngineState } from "./state.ts";
+export { verifyStep, type VerifyStepOptions } from "./verify.ts";
 
 const CONFIG = Symbol("vessel.config");
 

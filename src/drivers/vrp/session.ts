@@ -100,13 +100,38 @@ export interface VrpConnectOptions extends VrpSessionOptions {
 /** A configuration command, optionally with the answer to a `[Y/N]` question it may ask. */
 export type VrpConfigCommand = string | { command: string; confirm?: "Y" | "N" };
 
+/** Options of {@link VrpSession.configure}. */
+export interface VrpConfigureOptions extends CallOptions {
+  /**
+   * Two-stage mode: end with `commit trial <seconds>` instead of `commit`; the switch reverts by
+   * itself unless {@link VrpSession.confirmTrial} (or any plain `commit`) follows in time.
+   * Ignored in immediate mode (there is no trial: `result.trial` stays undefined).
+   */
+  trial?: {
+    seconds: number;
+    /**
+     * The build has no `commit trial` (it answers "Unrecognized command"; the candidate is still
+     * pending): `"commit"` commits plainly, `"discard"` (default) discards the candidate and
+     * throws {@link VrpCommitError} with `details.trialUnsupported`. Called before deciding, so a
+     * caller can prepare (e.g. open a second session) while nothing is committed yet.
+     */
+    onUnsupported?: (error: string) => Promise<"commit" | "discard"> | "commit" | "discard";
+  };
+}
+
 /** Result of {@link VrpSession.configure}. */
 export interface VrpConfigureResult {
   mode: VrpMode;
   results: VrpCommandResult[];
-  /** Output of `commit` in two-stage mode. */
+  /** Output of `commit` (or `commit trial`) in two-stage mode. */
   commit?: VrpCommandResult;
+  /** Two-stage with `trial`: armed (`seconds`), or the build has none (`unsupported`). */
+  trial?: { seconds: number; armedAt: number } | { unsupported: true; error: string };
 }
+
+/** VRP's answers to a command it does not know (the build has no `commit trial`). */
+export const TRIAL_UNSUPPORTED =
+  /unrecognized command|incomplete command|wrong parameter|not support/i;
 
 /** Questions VRP asks at login that must be declined (password change). */
 const LOGIN_QUESTION = /(?:change (?:it )?now|modify the password)[^\n]*\[Y\/N\][ \t]*:?[ \t]*$/i;
@@ -246,7 +271,10 @@ export class VrpSession {
    * @throws {VrpCommandError} a command was rejected
    * @throws {VrpCommitError} the commit failed
    */
-  configure(commands: VrpConfigCommand[], opts: CallOptions = {}): Promise<VrpConfigureResult> {
+  configure(
+    commands: VrpConfigCommand[],
+    opts: VrpConfigureOptions = {},
+  ): Promise<VrpConfigureResult> {
     return this.#exclusive(async () => {
       await this.#toUserView(opts);
       await this.#exec("system-view", opts);
@@ -277,8 +305,31 @@ export class VrpSession {
         throw e;
       }
       let commit: VrpCommandResult | undefined;
+      let trial: VrpConfigureResult["trial"];
       if (mode === "two-stage") {
-        commit = await this.#exec("commit", { ...opts, allowError: true, confirm: "Y" });
+        const cmd = opts.trial ? `commit trial ${opts.trial.seconds}` : "commit";
+        const armedAt = performance.now();
+        commit = await this.#exec(cmd, { ...opts, allowError: true, confirm: "Y" });
+        if (
+          opts.trial && commit.errors.length && this.#prompt?.marker === "*" &&
+          TRIAL_UNSUPPORTED.test(commit.errors.join(" "))
+        ) {
+          const error = commit.errors[0];
+          const choice = (await opts.trial.onUnsupported?.(error)) ?? "discard";
+          if (choice === "discard") {
+            await this.#abandon(opts);
+            throw new VrpCommitError(`Switch ${this.device} has no commit trial: ${error}`, {
+              device: this.device,
+              messageId: error,
+              command: cmd,
+              output: commit.output,
+              hint: "The uncommitted changes were discarded",
+              details: { commands, trialUnsupported: true },
+            });
+          }
+          trial = { unsupported: true, error };
+          commit = await this.#exec("commit", { ...opts, allowError: true, confirm: "Y" });
+        } else if (opts.trial) trial = { seconds: opts.trial.seconds, armedAt };
         const failed = commit.errors.length > 0 || COMMIT_FAILURE.test(commit.output) ||
           this.#prompt?.marker === "*";
         if (failed) {
@@ -299,7 +350,45 @@ export class VrpSession {
         }
       }
       await this.#exec("return", { ...opts, confirm: "N" });
-      return { mode, results, commit };
+      return { mode, results, commit, ...(trial ? { trial } : {}) };
+    });
+  }
+
+  /**
+   * Two-stage: confirms a pending `commit trial` (a plain `commit` in system view; VRP8
+   * confirms the trial with it). Works from any session of the switch.
+   *
+   * @throws {VrpCommitError} the switch refused the confirmation
+   */
+  confirmTrial(opts: CallOptions = {}): Promise<VrpCommandResult> {
+    return this.#exclusive(async () => {
+      if (this.#prompt?.view !== "system") await this.#exec("system-view", opts);
+      const c = await this.#exec("commit", { ...opts, allowError: true, confirm: "Y" });
+      await this.#exec("return", { ...opts, allowError: true, confirm: "N" });
+      if (c.errors.length) {
+        throw new VrpCommitError(`Confirming the trial on ${this.device} failed: ${c.errors[0]}`, {
+          device: this.device,
+          command: "commit",
+          output: c.output,
+          messageId: c.errors[0],
+        });
+      }
+      return c;
+    });
+  }
+
+  /**
+   * Two-stage: `abort trial` (the switch reverts the trial now). Never throws for a device
+   * answer: `errors` holds it (e.g. "No trial configuration is running" after it expired).
+   *
+   * @throws {TimeoutError} / {TransportError} the session is gone
+   */
+  abortTrial(opts: CallOptions = {}): Promise<VrpCommandResult> {
+    return this.#exclusive(async () => {
+      if (this.#prompt?.view !== "system") await this.#exec("system-view", opts);
+      const a = await this.#exec("abort trial", { ...opts, allowError: true, confirm: "Y" });
+      await this.#exec("return", { ...opts, allowError: true, confirm: "N" });
+      return a;
     });
   }
 

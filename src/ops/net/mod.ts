@@ -35,12 +35,15 @@ export {
   type PortSpec,
 } from "./port.ts";
 export {
+  type GuardedStepSpec,
   type NetContext,
+  runGuardedSwitchStep,
   runSwitchChange,
   type SwitchChangeResult,
   type SwitchChangeSpec,
   type SwitchPlan,
 } from "./txn.ts";
+export { engineApplyWrap, type EngineApplyWrapOptions, switchOfStep } from "./engine_wrap.ts";
 export { type BladeDiag, bladePort, type BladePortDiag, diagnoseBlades, diagRows } from "./diag.ts";
 export {
   heartbeat,

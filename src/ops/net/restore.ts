@@ -16,7 +16,6 @@
  */
 import type { Chassis } from "../../chassis/chassis.ts";
 import type { CallOptions } from "../../drivers/deadline.ts";
-import { DeviceError } from "../../errors.ts";
 import { assertSafeLine } from "./cli_text.ts";
 import { closeQuietly, display, openVrpSession } from "./conn.ts";
 import { parseConfig, reconcileCommands, sameConfigText } from "./vrp_parse.ts";
@@ -36,8 +35,8 @@ export interface RestoreResult {
 /**
  * Restore `wantText` on switch `sw` over a fresh session.
  *
- * @throws {DeviceError} the switch refused a command or the commit (nothing half-committed on a
- *   two-stage switch: the candidate is discarded)
+ * @throws {VrpCommandError} / {VrpCommitError} the switch refused a command or the commit
+ *   (nothing half-committed on a two-stage switch: the candidate is discarded)
  */
 export async function restoreRunningConfig(
   chassis: Chassis,
@@ -47,7 +46,6 @@ export async function restoreRunningConfig(
 ): Promise<RestoreResult> {
   const { session: s } = await openVrpSession(chassis, sw, opts);
   try {
-    const mode = await s.mode(opts);
     const now = await display(s, "display current-configuration", opts);
     if (sameConfigText(now, wantText)) {
       return { switch: sw, commands: [], unsupported: [], equal: true };
@@ -60,23 +58,9 @@ export async function restoreRunningConfig(
       plan.unsupported.push(...redacted.map((c) => `redacted in the snapshot: "${c}"`));
     }
     for (const c of plan.commands) assertSafeLine(c);
-    if (plan.commands.length) {
-      await s.exec("system-view", opts);
-      for (const c of plan.commands) await s.exec(c, opts);
-      if (mode === "two-stage") {
-        const r = await s.exec("commit", { ...opts, allowError: true, confirm: "Y" });
-        if (r.errors.length || r.pending) {
-          await s.exec("clear configuration candidate", { ...opts, allowError: true });
-          throw new DeviceError(
-            `Commit of the restore on ${sw} failed: ${r.errors[0] ?? "pending"}`,
-            {
-              device: sw,
-            },
-          );
-        }
-      }
-      await s.exec("return", { ...opts, allowError: true, confirm: "N" });
-    }
+    // One configuration unit: on a two-stage switch a refused command or commit discards the
+    // candidate (nothing half-committed).
+    if (plan.commands.length) await s.configure(plan.commands, opts);
     const after = await display(s, "display current-configuration", opts);
     return {
       switch: sw,

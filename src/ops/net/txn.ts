@@ -20,11 +20,16 @@
  * @module
  */
 import { DeviceError, SafetyError, TimeoutError, TransportError } from "../../errors.ts";
-import type { VrpMode, VrpSession } from "../../drivers/vrp/session.ts";
-import { VrpCommitError } from "../../drivers/vrp/errors.ts";
+import type {
+  VrpConfigureOptions,
+  VrpConfigureResult,
+  VrpMode,
+  VrpSession,
+} from "../../drivers/vrp/session.ts";
 import type { Chassis } from "../../chassis/chassis.ts";
+import { type SwitchWriteGuard, withSwitchWriteGuard } from "../../chassis/switch.ts";
 import { redactError } from "../../util/redact.ts";
-import { type EnvelopeContext, type Evidence, runChange } from "../envelope.ts";
+import { type EnvelopeContext, type Evidence, type HealthCheck, runChange } from "../envelope.ts";
 import { assertSafeLine } from "./cli_text.ts";
 import {
   closeQuietly,
@@ -127,10 +132,15 @@ interface TxState {
   notSent?: boolean;
   /** Compact blade diagnostics taken before the change. */
   diagBefore?: Evidence[];
+  /** Two-stage: a refused command made the driver discard the candidate (nothing committed). */
+  candidateDiscarded?: boolean;
+  /** The management path, from the pre-change configuration. */
+  mgmt?: MgmtPath;
+  /** Planned or sent commands that touch it. */
+  impact: string[];
+  /** The guard's refusal (a build without `commit trial`, a change touching the path). */
+  refusal?: SafetyError;
 }
-
-/** VRP's answers to a command it does not know (the build has no `commit trial`). */
-const TRIAL_UNSUPPORTED = /unrecognized command|incomplete command|wrong parameter|not support/i;
 
 const usable = (o?: OpenedSession) => !!o && o.session.usable;
 
@@ -181,19 +191,7 @@ export async function runSwitchChange(
     let mgmt: MgmtPath | undefined;
     let impact: string[] = [];
     if (plan.commands.length) {
-      // A build that lacks one of these displays still gets the VLAN and L3 checks.
-      const quiet = (cmd: string) => display(main.session, cmd).catch(() => "");
-      mgmt = findMgmtPath(
-        parseConfig(preText),
-        switchMgmtAddress(sw),
-        parseArp(await quiet("display arp")),
-        parsePortVlan(await quiet("display port vlan")),
-      );
-      if (mgmt.uplinkSource === "none") {
-        log(
-          `${sw}: could not tell which ports carry the management VLAN; uplink changes unchecked`,
-        );
-      }
+      mgmt = await mgmtPathOf(main.session, preText, sw, log);
       impact = mgmtImpact(plan.commands, mgmt);
       if (impact.length) log(`${sw}: the change touches the management path: ${impact.join("; ")}`);
     }
@@ -219,18 +217,9 @@ export async function runSwitchChange(
         committed: false,
       };
     }
-    const state: TxState = {
-      sw,
-      mode,
-      main,
-      preText,
-      trialSeconds: cfg.trialSeconds,
-      blades: cfg.diagnostics ? bladesFor(net.chassis, cfg.mustReach) : cfg.mustReach,
-    };
+    const state = newTxState(net, cfg, sw, mode, main, preText, mgmt, impact);
     st = state;
-    let hb: HeartbeatEvidence | undefined;
-    let committed = false;
-    let rolledBack: Evidence | undefined;
+    const out: TxOutcome = { committed: false };
     const r = await runChange(net.envelope, {
       actor: net.actor,
       target: { kind: "switch", id: sw },
@@ -245,200 +234,34 @@ export async function runSwitchChange(
           state.notSent = true;
           throw mgmtRefusal(sw, impact, mgmt!);
         }
-        // Under the lock now: make sure nobody changed the switch since the plan was made.
-        const now = await display(main.session, "display current-configuration", cmdOpts);
-        if (!sameConfigText(now, preText)) {
-          throw new SafetyError(
-            `The configuration of ${sw} changed between planning and applying ${spec.operation}`,
-            { hint: "Run the command again: it re-reads the switch" },
-          );
-        }
-        // Readiness: the probes must be green before the change, or a red heartbeat afterwards
-        // would say nothing about the change (and the rollback could not help).
-        const pre = await heartbeat(probesFor(net.chassis, sw, cfg), {
-          deadlineMs: cfg.probeTimeoutMs,
-          probeTimeoutMs: cfg.probeTimeoutMs,
-          intervalMs: cfg.intervalMs,
-        });
-        ev.heartbeat_before = { ok: pre.ok, elapsed_ms: pre.elapsed_ms, probes: pre.probes };
-        if (!pre.ok) {
-          state.notSent = true;
-          const e = heartbeatFailure(sw, pre);
-          throw new SafetyError(
-            `The management plane of ${sw} is not healthy before ${spec.operation}: nothing was sent`,
-            {
-              cause: e,
-              hint:
-                "Fix the failing probe first (or turn it off: --no-hmm-probe, --no-switch-probe)",
-              details: e.details,
-            },
-          );
-        }
-        if (state.blades.length) {
-          state.diagBefore = compactDiag(
-            await diagnoseOnSession(main.session, sw, state.blades, cmdOpts),
-          );
-          ev.diag_before = state.diagBefore;
-        }
-        if (mode === "immediate") {
-          state.lifeline = await openLifeline(net.chassis, sw, main.path, cmdOpts.timeoutMs)
-            .catch((e) => {
-              ev.lifeline_error = redactError(e);
-              return undefined;
-            });
-          ev.lifeline = state.lifeline?.path ?? null;
-        }
+        await preflight(net, state, cfg, ev, spec.operation);
         log(`${sw}: applying ${plan.commands.length} command(s) (${mode})`);
-        await main.session.exec("system-view", cmdOpts);
-        for (const c of plan.commands) {
-          try {
-            await main.session.exec(c, cmdOpts);
-          } catch (e) {
-            if (!isPathLoss(e)) throw e;
-            state.lostAt = c;
-            break;
-          }
+        try {
+          const res = await main.session.configure(plan.commands, {
+            ...cmdOpts,
+            ...trialOption(net, state, cfg, ev, () => impact),
+          });
+          noteCommitted(state, ev, res);
+        } catch (e) {
+          const err = sendFailure(state, e, plan.commands);
+          if (err !== undefined) throw err; // a lost path: the heartbeat decides
         }
         if (mode === "two-stage" && state.lostAt === undefined) {
-          const cmd = `commit trial ${cfg.trialSeconds}`;
-          state.trialSentAt = performance.now();
-          try {
-            const c = await main.session.exec(cmd, { ...cmdOpts, allowError: true, confirm: "Y" });
-            if (c.errors.length && c.pending && TRIAL_UNSUPPORTED.test(c.errors.join(" "))) {
-              // No confirmed commit on this build: keep the rollback artifact ourselves, open
-              // the lifeline while nothing is committed yet, then commit plainly and let the
-              // Vessel-side restore (as on an immediate switch) guard it.
-              state.trialUnsupported = true;
-              ev.commit_trial = { supported: false, error: c.errors[0] };
-              if (impact.length && !net.allowMgmtRisk) {
-                await main.session.exec("clear configuration candidate", {
-                  ...cmdOpts,
-                  allowError: true,
-                  confirm: "Y",
-                });
-                state.notSent = true;
-                throw mgmtRefusal(sw, impact, mgmt!);
-              }
-              state.lifeline = await openLifeline(net.chassis, sw, main.path, cmdOpts.timeoutMs)
-                .catch((e) => {
-                  ev.lifeline_error = redactError(e);
-                  return undefined;
-                });
-              ev.lifeline = state.lifeline?.path ?? null;
-              const p = await main.session.exec("commit", {
-                ...cmdOpts,
-                allowError: true,
-                confirm: "Y",
-              });
-              if (p.errors.length || p.pending) {
-                throw new VrpCommitError(
-                  `Commit failed on ${sw}: ${p.errors[0] ?? "changes still pending"}`,
-                  {
-                    device: sw,
-                    command: "commit",
-                    output: p.output,
-                    messageId: p.errors[0],
-                  },
-                );
-              }
-              ev.commit = { info: p.info };
-            } else if (c.errors.length || c.pending) {
-              throw new VrpCommitError(
-                `Commit trial failed on ${sw}: ${c.errors[0] ?? "changes still pending"}`,
-                { device: sw, command: cmd, output: c.output, messageId: c.errors[0] },
-              );
-            } else ev.commit_trial = { seconds: cfg.trialSeconds, info: c.info };
-          } catch (e) {
-            if (!isPathLoss(e)) throw e;
-            state.lostAt = cmd;
-          }
           log(
             state.trialUnsupported
               ? `${sw}: no commit trial on this build: committed; Vessel guards the rollback`
               : `${sw}: commit trial ${cfg.trialSeconds} s; waiting for the heartbeat`,
           );
-        } else if (mode === "immediate" && state.lostAt === undefined) {
-          await main.session.exec("return", { ...cmdOpts, allowError: true, confirm: "N" })
-            .catch((e) => {
-              if (!isPathLoss(e)) throw e;
-              state.lostAt = "return";
-            });
         }
         if (state.lostAt !== undefined) ev.session_lost_at = state.lostAt;
         return ev;
       },
-      health: [
-        {
-          name: "heartbeat",
-          check: async () => {
-            hb = await heartbeat(probesFor(net.chassis, sw, cfg), cfg);
-            log(`${sw}: heartbeat ${hb.ok ? "green" : "red"} after ${hb.elapsed_ms} ms`);
-            if (!hb.ok) throw heartbeatFailure(sw, hb);
-            return { ...hb };
-          },
-        },
-        {
-          name: "readback",
-          check: async () => {
-            const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
-            const text = await display(s, "display current-configuration", cmdOpts);
-            const ev = await spec.verify(parseConfig(text), s);
-            return { ok: true, ...ev };
-          },
-        },
-        {
-          name: "diagnostics",
-          check: async () => {
-            if (!state.blades.length) return { ok: true, skipped: true };
-            const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
-            const after = compactDiag(await diagnoseOnSession(s, sw, state.blades, cmdOpts));
-            // Ports reachable before and not after (only --must-reach ones fail the change,
-            // through the heartbeat's blade probe; the rest is recorded).
-            const lost = after.filter((a) =>
-              !a.reachable && state.diagBefore?.some((b) => b.port === a.port && b.reachable)
-            ).map((a) => a.port);
-            return {
-              ok: true,
-              diag_after: after,
-              ...(lost.length ? { lost_reachability: lost } : {}),
-            };
-          },
-        },
-        {
-          name: "confirm",
-          check: async () => {
-            const ev = await confirm(net.chassis, state, cfg.save, cmdOpts.timeoutMs);
-            committed = true;
-            log(`${sw}: ${mode === "two-stage" ? "trial confirmed (commit)" : "change kept"}`);
-            return ev;
-          },
-        },
-      ],
-      rollback: async () => {
-        log(`${sw}: rolling back`);
-        rolledBack = await rollbackSwitch(net.chassis, state, cfg);
-        log(`${sw}: rolled back (${rolledBack.method}) in ${rolledBack.elapsed_ms} ms`);
-        return rolledBack;
-      },
-    }).catch((e) => {
-      // The envelope rethrows the original failure after a proven rollback: say so.
-      if (
-        rolledBack && !state.notSent &&
-        !(e instanceof SafetyError && /did not restore/.test(e.message))
-      ) {
-        throw new SafetyError(
-          `${spec.operation} on ${sw} was rolled back (${rolledBack.method}): ${redactError(e)}`,
-          {
-            cause: e,
-            hint:
-              "The switch is back to its pre-change configuration; see vessel audit list --target " +
-              `switch:${sw} for the heartbeat evidence`,
-            details: { rolled_back: true, method: rolledBack.method, reason: redactError(e) },
-          },
-        );
-      }
-      throw e;
-    });
+      health: watchdogChecks(net, state, cfg, out, async (s) => {
+        const text = await display(s, "display current-configuration", cmdOpts);
+        return await spec.verify(parseConfig(text), s);
+      }),
+      rollback: () => rollbackWithLog(net, state, cfg, out),
+    }).catch((e) => explainRollback(e, state, out, spec.operation));
     return {
       switch: sw,
       changed: true,
@@ -447,14 +270,394 @@ export async function runSwitchChange(
       summary: plan.summary,
       snapshotId: r.snapshotId,
       changeId: r.changeId,
-      heartbeat: hb,
-      committed,
+      heartbeat: out.hb,
+      committed: out.committed,
       evidence: r.evidence,
     };
   } finally {
     await closeQuietly(st?.lifeline?.session);
     await closeQuietly(main.session);
   }
+}
+
+/** One change made through the SDK (an engine step), run under the watchdog. */
+export interface GuardedStepSpec {
+  switch: string;
+  /** Dotted audit verb, e.g. `vessel_vlan.create`. */
+  operation: string;
+  parameters?: Record<string, unknown>;
+  /**
+   * Makes the change with SDK calls (`chassis.switch(sw)`, `switchPorts(chassis, sw)`): every
+   * configuration unit they send to this switch passes the watchdog's guard.
+   */
+  apply(): Promise<Evidence | void>;
+  /** Read back after the heartbeat (e.g. the engine's `verifyStep`); throw when not as wanted. */
+  verify?(): Promise<Evidence | void>;
+}
+
+/**
+ * Run a change made through the SDK (the engine's `vessel_vlan`, `vessel_switch_port`,
+ * `vessel_lag` steps) under the same watchdog as {@link runSwitchChange}, in one envelope (one
+ * lock, one snapshot): readiness probes, blade diagnostics and (immediate VRP) the lifeline
+ * first; then `spec.apply()` under a {@link SwitchWriteGuard} that checks each configuration unit
+ * against the management path before it is sent (immediate VRP: refused) and ends it with
+ * `commit trial` (two-stage); then heartbeat, read-back, diagnostics, confirm; any failure rolls
+ * the switch back (`abort trial`, or restore commands over the first path that answers).
+ *
+ * @example
+ * await runGuardedSwitchStep(net, {
+ *   switch: "swi2",
+ *   operation: "vessel_vlan.create",
+ *   apply: async () => ({ vlan: await net.chassis.switch("swi2").createVlan({ id: 100 }) }),
+ * });
+ *
+ * @throws the apply/heartbeat/verify error after a successful rollback (a {@link SafetyError}
+ *   saying so once something was sent)
+ * @throws {SafetyError} the rollback could not restore the switch (manual recovery)
+ */
+export async function runGuardedSwitchStep(
+  net: NetContext,
+  spec: GuardedStepSpec,
+): Promise<SwitchChangeResult> {
+  const cfg = watchdogConfig(net.watchdog);
+  const sw = spec.switch;
+  const log = net.log ?? (() => {});
+  const main = await openVrpSession(net.chassis, sw, {});
+  let st: TxState | undefined;
+  try {
+    const mode = await main.session.mode();
+    const preText = await display(main.session, "display current-configuration");
+    const mgmt = await mgmtPathOf(main.session, preText, sw, log);
+    const state = newTxState(net, cfg, sw, mode, main, preText, mgmt, []);
+    st = state;
+    const out: TxOutcome = { committed: false };
+    const sent: string[] = [];
+    const r = await runChange(net.envelope, {
+      actor: net.actor,
+      target: { kind: "switch", id: sw },
+      operation: spec.operation,
+      parameters: { ...spec.parameters },
+      scopes: [`switch:${sw}`],
+      apply: async () => {
+        const ev: Evidence = { mode, path: main.path, via: "sdk", mgmt_path: mgmt };
+        await preflight(net, state, cfg, ev, spec.operation);
+        const guard: SwitchWriteGuard = {
+          switch: sw,
+          trialSeconds: mode === "two-stage" ? cfg.trialSeconds : undefined,
+          beforeConfigure: (commands) => {
+            const impact = mgmtImpact(commands, mgmt);
+            state.impact.push(...impact);
+            if (impact.length) {
+              log(`${sw}: the change touches the management path: ${impact.join("; ")}`);
+            }
+            if (impact.length && mode === "immediate" && !net.allowMgmtRisk) {
+              if (!sent.length) state.notSent = true;
+              throw mgmtRefusal(sw, impact, mgmt);
+            }
+          },
+          onTrialUnsupported: (error) =>
+            trialOption(net, state, cfg, ev, () => state.impact)!.trial!.onUnsupported!(error),
+          afterConfigure: (res) => {
+            sent.push(...res.results.map((x) => x.command));
+            noteCommitted(state, ev, res);
+          },
+        };
+        let applied: Evidence | void;
+        try {
+          applied = await withSwitchWriteGuard(guard, () => spec.apply());
+        } catch (e) {
+          // The step's result is unknown when its session was lost: fail it and roll back.
+          throw sendFailure(state, e, sent) ?? e;
+        } finally {
+          ev.commands = [...sent];
+          if (state.impact.length) ev.mgmt_impact = [...state.impact];
+          if (state.lostAt !== undefined) ev.session_lost_at = state.lostAt;
+        }
+        log(`${sw}: ${sent.length} command(s) sent through the SDK (${mode})`);
+        return { ...ev, ...(applied ?? {}) };
+      },
+      health: watchdogChecks(net, state, cfg, out, async () => (await spec.verify?.()) ?? {}),
+      rollback: () => rollbackWithLog(net, state, cfg, out),
+    }).catch((e) => explainRollback(e, state, out, spec.operation));
+    return {
+      switch: sw,
+      changed: sent.length > 0,
+      mode,
+      commands: sent,
+      snapshotId: r.snapshotId,
+      changeId: r.changeId,
+      heartbeat: out.hb,
+      committed: out.committed,
+      evidence: r.evidence,
+    };
+  } finally {
+    await closeQuietly(st?.lifeline?.session);
+    await closeQuietly(main.session);
+  }
+}
+
+/** What the health checks and the rollback report back to the caller. */
+interface TxOutcome {
+  hb?: HeartbeatEvidence;
+  committed: boolean;
+  rolledBack?: Evidence;
+}
+
+function newTxState(
+  net: NetContext,
+  cfg: Required<WatchdogConfig>,
+  sw: string,
+  mode: VrpMode,
+  main: OpenedSession,
+  preText: string,
+  mgmt: MgmtPath | undefined,
+  impact: string[],
+): TxState {
+  return {
+    sw,
+    mode,
+    main,
+    preText,
+    trialSeconds: cfg.trialSeconds,
+    blades: cfg.diagnostics ? bladesFor(net.chassis, cfg.mustReach) : cfg.mustReach,
+    mgmt,
+    impact,
+  };
+}
+
+/** The management path from the live switch (a build without a display gets the L3 checks). */
+async function mgmtPathOf(
+  s: VrpSession,
+  preText: string,
+  sw: string,
+  log: (l: string) => void,
+): Promise<MgmtPath> {
+  const quiet = (cmd: string) => display(s, cmd).catch(() => "");
+  const mgmt = findMgmtPath(
+    parseConfig(preText),
+    switchMgmtAddress(sw),
+    parseArp(await quiet("display arp")),
+    parsePortVlan(await quiet("display port vlan")),
+  );
+  if (mgmt.uplinkSource === "none") {
+    log(`${sw}: could not tell which ports carry the management VLAN; uplink changes unchecked`);
+  }
+  return mgmt;
+}
+
+/**
+ * Under the lock, before anything is sent: the configuration is still the planned one, the
+ * probes are green (else a red heartbeat afterwards would prove nothing), blade diagnostics,
+ * and on an immediate switch the lifeline.
+ */
+async function preflight(
+  net: NetContext,
+  state: TxState,
+  cfg: Required<WatchdogConfig>,
+  ev: Evidence,
+  operation: string,
+): Promise<void> {
+  const sw = state.sw;
+  const cmdOpts = { timeoutMs: cfg.probeTimeoutMs };
+  const now = await display(state.main.session, "display current-configuration", cmdOpts);
+  if (!sameConfigText(now, state.preText)) {
+    throw new SafetyError(
+      `The configuration of ${sw} changed between planning and applying ${operation}`,
+      { hint: "Run the command again: it re-reads the switch" },
+    );
+  }
+  const pre = await heartbeat(probesFor(net.chassis, sw, cfg), {
+    deadlineMs: cfg.probeTimeoutMs,
+    probeTimeoutMs: cfg.probeTimeoutMs,
+    intervalMs: cfg.intervalMs,
+  });
+  ev.heartbeat_before = { ok: pre.ok, elapsed_ms: pre.elapsed_ms, probes: pre.probes };
+  if (!pre.ok) {
+    state.notSent = true;
+    const e = heartbeatFailure(sw, pre);
+    throw new SafetyError(
+      `The management plane of ${sw} is not healthy before ${operation}: nothing was sent`,
+      {
+        cause: e,
+        hint: "Fix the failing probe first (or turn it off: --no-hmm-probe, --no-switch-probe)",
+        details: e.details,
+      },
+    );
+  }
+  if (state.blades.length) {
+    state.diagBefore = compactDiag(
+      await diagnoseOnSession(state.main.session, sw, state.blades, cmdOpts),
+    );
+    ev.diag_before = state.diagBefore;
+  }
+  if (state.mode === "immediate") await lifeline(net, state, cfg, ev);
+}
+
+async function lifeline(
+  net: NetContext,
+  state: TxState,
+  cfg: Required<WatchdogConfig>,
+  ev: Evidence,
+): Promise<void> {
+  state.lifeline = await openLifeline(net.chassis, state.sw, state.main.path, cfg.probeTimeoutMs)
+    .catch((e) => {
+      ev.lifeline_error = redactError(e);
+      return undefined;
+    });
+  ev.lifeline = state.lifeline?.path ?? null;
+}
+
+/**
+ * Two-stage: `commit trial <T>` instead of `commit`. On a build without it: a change touching the
+ * management path is discarded and refused; otherwise the lifeline is opened while nothing is
+ * committed yet and the change is committed plainly (the Vessel-side restore guards it).
+ */
+function trialOption(
+  net: NetContext,
+  state: TxState,
+  cfg: Required<WatchdogConfig>,
+  ev: Evidence,
+  impact: () => string[],
+): Pick<VrpConfigureOptions, "trial"> {
+  if (state.mode !== "two-stage") return {};
+  return {
+    trial: {
+      seconds: cfg.trialSeconds,
+      onUnsupported: async (error) => {
+        state.trialUnsupported = true;
+        ev.commit_trial = { supported: false, error };
+        if (impact().length && !net.allowMgmtRisk) {
+          state.refusal = mgmtRefusal(state.sw, impact(), state.mgmt!);
+          if (state.trialSentAt === undefined) state.notSent = true;
+          return "discard";
+        }
+        if (!state.lifeline) await lifeline(net, state, cfg, ev);
+        return "commit";
+      },
+    },
+  };
+}
+
+/** Record a committed unit: the trial's start (the first one counts), or the plain commit. */
+function noteCommitted(state: TxState, ev: Evidence, res: VrpConfigureResult): void {
+  if (res.trial && "seconds" in res.trial) {
+    state.trialSentAt ??= res.trial.armedAt;
+    ev.commit_trial = { seconds: res.trial.seconds, info: res.commit?.info ?? [] };
+  } else if (res.trial) ev.commit = { info: res.commit?.info ?? [] };
+}
+
+/**
+ * A failure while sending: a lost path lets the heartbeat decide (the change may be in effect);
+ * a refused command on a two-stage switch left nothing behind (the driver discarded the
+ * candidate); the guard's refusal replaces the driver's discard error.
+ */
+function sendFailure(state: TxState, e: unknown, commands: string[]): unknown {
+  if (state.refusal) return state.refusal;
+  if (isPathLoss(e)) {
+    state.lostAt = (e as { command?: string }).command ?? commands[commands.length - 1] ??
+      "configure";
+    // The trial may have been armed before the path went: treat it as armed.
+    if (state.mode === "two-stage" && !state.trialUnsupported) {
+      state.trialSentAt ??= performance.now();
+    }
+    return undefined;
+  }
+  if (state.mode === "two-stage" && state.trialSentAt === undefined) {
+    state.candidateDiscarded = true;
+  }
+  return e;
+}
+
+/** Heartbeat, read-back, diagnostics and confirmation, in that order. */
+function watchdogChecks(
+  net: NetContext,
+  state: TxState,
+  cfg: Required<WatchdogConfig>,
+  out: TxOutcome,
+  verify: (s: VrpSession) => Promise<Evidence>,
+): HealthCheck[] {
+  const sw = state.sw;
+  const log = net.log ?? (() => {});
+  const cmdOpts = { timeoutMs: cfg.probeTimeoutMs };
+  return [
+    {
+      name: "heartbeat",
+      check: async () => {
+        const hb = await heartbeat(probesFor(net.chassis, sw, cfg), cfg);
+        out.hb = hb;
+        log(`${sw}: heartbeat ${hb.ok ? "green" : "red"} after ${hb.elapsed_ms} ms`);
+        if (!hb.ok) throw heartbeatFailure(sw, hb);
+        return { ...hb };
+      },
+    },
+    {
+      name: "readback",
+      check: async () => {
+        const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
+        return { ok: true, ...(await verify(s)) };
+      },
+    },
+    {
+      name: "diagnostics",
+      check: async () => {
+        if (!state.blades.length) return { ok: true, skipped: true };
+        const s = await sessionFor(net.chassis, state, cmdOpts.timeoutMs);
+        const after = compactDiag(await diagnoseOnSession(s, sw, state.blades, cmdOpts));
+        // Ports reachable before and not after (only --must-reach ones fail the change,
+        // through the heartbeat's blade probe; the rest is recorded).
+        const lost = after.filter((a) =>
+          !a.reachable && state.diagBefore?.some((b) => b.port === a.port && b.reachable)
+        ).map((a) => a.port);
+        return {
+          ok: true,
+          diag_after: after,
+          ...(lost.length ? { lost_reachability: lost } : {}),
+        };
+      },
+    },
+    {
+      name: "confirm",
+      check: async () => {
+        const ev = await confirm(net.chassis, state, cfg.save, cmdOpts.timeoutMs);
+        out.committed = true;
+        log(`${sw}: ${state.mode === "two-stage" ? "trial confirmed (commit)" : "change kept"}`);
+        return ev;
+      },
+    },
+  ];
+}
+
+async function rollbackWithLog(
+  net: NetContext,
+  state: TxState,
+  cfg: Required<WatchdogConfig>,
+  out: TxOutcome,
+): Promise<Evidence> {
+  const log = net.log ?? (() => {});
+  log(`${state.sw}: rolling back`);
+  out.rolledBack = await rollbackSwitch(net.chassis, state, cfg);
+  log(`${state.sw}: rolled back (${out.rolledBack.method}) in ${out.rolledBack.elapsed_ms} ms`);
+  return out.rolledBack;
+}
+
+/** The envelope rethrows the original failure after a proven rollback: say so. */
+function explainRollback(e: unknown, state: TxState, out: TxOutcome, operation: string): never {
+  if (
+    out.rolledBack && !state.notSent &&
+    !(e instanceof SafetyError && /did not restore/.test(e.message))
+  ) {
+    throw new SafetyError(
+      `${operation} on ${state.sw} was rolled back (${out.rolledBack.method}): ${redactError(e)}`,
+      {
+        cause: e,
+        hint:
+          "The switch is back to its pre-change configuration; see vessel audit list --target " +
+          `switch:${state.sw} for the heartbeat evidence`,
+        details: { rolled_back: true, method: out.rolledBack.method, reason: redactError(e) },
+      },
+    );
+  }
+  throw e;
 }
 
 /** The guard's refusal: nothing was sent, the envelope records it and proves the state. */
@@ -504,8 +707,9 @@ async function confirm(
 ): Promise<Evidence> {
   const o = { timeoutMs };
   const ev: Evidence = { mode: st.mode };
-  if (st.mode === "two-stage" && st.trialUnsupported) ev.trial_confirmed = false;
-  else if (st.mode === "two-stage") {
+  if (st.mode === "two-stage" && (st.trialUnsupported || st.trialSentAt === undefined)) {
+    ev.trial_confirmed = false; // plain commit, or nothing was sent (no trial to confirm)
+  } else if (st.mode === "two-stage") {
     const used = performance.now() - (st.trialSentAt ?? performance.now());
     const left = st.trialSeconds * 1000 - used;
     if (left < 1000) {
@@ -518,17 +722,7 @@ async function confirm(
     }
     const s = await sessionFor(chassis, st, timeoutMs);
     const before = await display(s, "display current-configuration", o);
-    if (s.prompt?.view !== "system") await s.exec("system-view", o);
-    const c = await s.exec("commit", { ...o, allowError: true, confirm: "Y" });
-    if (c.errors.length) {
-      throw new VrpCommitError(`Confirming the trial on ${st.sw} failed: ${c.errors[0]}`, {
-        device: st.sw,
-        command: "commit",
-        output: c.output,
-        messageId: c.errors[0],
-      });
-    }
-    await s.exec("return", { ...o, allowError: true, confirm: "N" });
+    const c = await s.confirmTrial(o);
     const after = await display(s, "display current-configuration", o);
     if (!sameConfigText(before, after)) {
       throw new DeviceError(
@@ -563,6 +757,7 @@ export async function rollbackSwitch(
   const attempts: Evidence[] = [];
   const ev: Evidence = { mode: st.mode, deadline_ms: deadline, attempts };
   if (st.notSent) ev.method = "not-sent";
+  else if (st.candidateDiscarded) ev.method = "candidate-discarded";
   // Candidate sessions, in order: the main one, the lifeline, then fresh ones per path.
   const paths: VrpPath[] = hasHmmShell(chassis) &&
       chassis.endpoints.switches[st.sw]?.via !== "hmm"
@@ -574,11 +769,9 @@ export async function rollbackSwitch(
       const trialArmed = st.mode === "two-stage" && !st.trialUnsupported &&
         st.trialSentAt !== undefined;
       if (trialArmed) {
-        if (s.prompt?.view !== "system") await s.exec("system-view", o);
-        const a = await s.exec("abort trial", { ...o, allowError: true, confirm: "Y" });
+        const a = await s.abortTrial(o);
         ev.method = a.errors.length ? "trial-expired" : "abort-trial";
         ev.abort_trial = a.errors[0] ?? a.info[0] ?? "ok";
-        await s.exec("return", { ...o, allowError: true, confirm: "N" });
       } else if (s.prompt?.view === "system") {
         // Leave any sub-view; on a two-stage switch this discards an uncommitted candidate.
         const pending = s.prompt.marker === "*";
@@ -591,13 +784,7 @@ export async function rollbackSwitch(
         for (const c of plan.commands) assertSafeLine(c);
         ev.restore_commands = plan.commands;
         if (plan.unsupported.length) ev.unsupported = plan.unsupported;
-        if (s.prompt?.view !== "system") await s.exec("system-view", o);
-        for (const c of plan.commands) await s.exec(c, o);
-        if (st.mode === "two-stage") {
-          const c = await s.exec("commit", { ...o, allowError: true, confirm: "Y" });
-          if (c.errors.length) throw new Error(`commit of the restore failed: ${c.errors[0]}`);
-        }
-        await s.exec("return", { ...o, allowError: true, confirm: "N" });
+        await s.configure(plan.commands, o);
         ev.method = `${ev.method ? `${ev.method}+` : ""}restore-commands`;
       } else ev.method ??= "unchanged";
       const final = await display(s, "display current-configuration", o);
