@@ -1,7 +1,9 @@
 /**
- * Blade power reaches the switch links: a power action on a blade's iBMC (Redfish
- * `ComputerSystem.Reset`) takes the blade's downlinks down on both switches (link, LLDP neighbour,
- * management-plane blade links) and powering it on brings them back.
+ * Blade power reaches the switch links through `startSimulator` (the HMM/iBMC module registers
+ * `ctx.bladePower`'s source): a power action on a blade's iBMC (Redfish `ComputerSystem.Reset`)
+ * takes the blade's downlinks down on both switches (link, LLDP neighbour, management-plane blade
+ * links) and powering it on brings them back. `src/sim/ibmc/power_links_test.ts` covers the
+ * module alone (Redfish and `ipmcset`).
  */
 import assert from "node:assert/strict";
 import { startSimulator } from "./mod.ts";

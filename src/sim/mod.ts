@@ -135,7 +135,6 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
     power: (slot: number) =>
       powerSource ? powerSource(slot) : topology.blades.find((b) => b.slot === slot)?.power,
     setSource(source: (slot: number) => "On" | "Off" | undefined) {
-      sourceSet = true;
       powerSource = source;
       for (const d of devices.values()) d.bladePower = source;
       for (const d of devices.values()) d.notify();
@@ -144,7 +143,6 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       for (const d of devices.values()) d.notify();
     },
   };
-  let sourceSet = false;
   const resetHooks = new Set<() => void | Promise<void>>();
   // deno-lint-ignore prefer-const
   let switchesRef: Awaited<ReturnType<typeof startSwitches>> | undefined;
@@ -183,10 +181,7 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Simulator> 
       const mod = await import("./hmm/mod.ts") as { startHmmServices?: StartHmmServices };
       if (typeof mod.startHmmServices !== "function") {
         log("sim: src/sim/hmm/mod.ts exports no startHmmServices; HMM and iBMC services skipped");
-      } else {
-        hmm = await mod.startHmmServices(ctx);
-        if (!sourceSet) bridgeBladePower(hmm, bladePower, log);
-      }
+      } else hmm = await mod.startHmmServices(ctx);
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
       if (/Module not found|Cannot find module|ERR_MODULE_NOT_FOUND/i.test(msg)) {
@@ -383,41 +378,4 @@ async function startReplaySimulator(
       mgmt.close();
     },
   };
-}
-
-/** What the bridge reads from the HMM services handle (`blades`, when it has one). */
-interface BladeStateLike {
-  readonly data: { readonly power: "On" | "Off" };
-  onChange(listener: () => void): () => void;
-}
-
-/**
- * Blade power reaching the switch links: when the HMM/iBMC module did not register a power source
- * itself (`ctx.bladePower.setSource`), read the live power from the blade states its handle
- * exposes (`blades: Map<slot, BladeState>`) and tell the switches after every power change (links,
- * LLDP, MAC tables, reachability follow iBMC power actions).
- */
-function bridgeBladePower(
-  hmm: HmmServices,
-  bladePower: SimContext["bladePower"],
-  log: (line: string) => void,
-): void {
-  const blades = (hmm as { blades?: unknown }).blades;
-  if (!(blades instanceof Map)) return;
-  const states = blades as Map<number, BladeStateLike>;
-  const ok = [...states.values()].every((b) =>
-    typeof b?.onChange === "function" && (b.data?.power === "On" || b.data?.power === "Off")
-  );
-  if (!ok) return;
-  const last = new Map<number, string>();
-  for (const [slot, b] of states) {
-    last.set(slot, b.data.power);
-    b.onChange(() => {
-      if (last.get(slot) === b.data.power) return;
-      last.set(slot, b.data.power);
-      bladePower.changed();
-    });
-  }
-  bladePower.setSource((slot) => states.get(slot)?.data.power);
-  log("sim: blade power from the iBMC blade states drives the switch links");
 }
