@@ -236,7 +236,13 @@ Deno.test({
     const HMM = /smm@SMM:\/>$/;
     const sh = await openShell(sim.endpoints.hmm!.ssh, username, "x");
     try {
+      // The login was recorded by prompt learning (Enter, prompt twice): the second prompt
+      // answers the Enter, never ahead of it.
       await sh.waitFor(HMM);
+      assert.equal(sh.output.match(/smm@SMM:\/>/g)?.length, 1);
+      sh.send("\r");
+      await sh.waitFor(HMM);
+      assert.equal(sh.output.match(/smm@SMM:\/>/g)?.length, 2);
       sh.mark();
       sh.send("ssh 172.31.1.163 NoStricHostKeyChecking\r");
       await sh.waitFor(/password:$/);
