@@ -292,6 +292,22 @@ Deno.test({
 });
 
 Deno.test({
+  name: "adminApp answers the replay routes 404 when the simulator is not replaying",
+  sanitizeResources: false,
+  async fn() {
+    const plain = await startSimulator({ hmm: false });
+    try {
+      const r = await fetch(`${plain.endpoints.admin}/admin/replay/misses`);
+      assert.equal(r.status, 404);
+      assert.match((await r.json()).error, /not replaying a recording.*--replay DIR/);
+      assert.equal(plain.replay, undefined);
+    } finally {
+      await plain.close();
+    }
+  },
+});
+
+Deno.test({
   name: "startSimulator replay closes every listener",
   sanitizeResources: false,
   sanitizeOps: false,
