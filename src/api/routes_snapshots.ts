@@ -3,19 +3,17 @@
  * confirmation). The same operations as `vessel snapshot` and `vessel restore`.
  */
 import { z } from "@hono/zod-openapi";
-import { NotFoundError, UnsupportedError, ValidationError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { envelopeContext } from "../ops/envelope.ts";
 import { chassisScopes, type EndpointsLike, registerBuiltinScopes } from "../ops/mod.ts";
 import { applyRestore, planRestore } from "../ops/restore.ts";
-import { expandScopes } from "../ops/scope.ts";
 import {
-  captureScopes,
-  loadSnapshot,
-  verifySnapshot,
-  writeSnapshot,
-} from "../ops/snapshot/snapshot.ts";
-import { diffCaptures } from "../ops/snapshot/diff.ts";
-import { redactText } from "../util/redact.ts";
+  captureLive,
+  createSnapshot,
+  diffSnapshots,
+  selectSnapshotScopes,
+} from "../ops/snapshot/use_cases.ts";
+import { loadSnapshot, verifySnapshot } from "../ops/snapshot/snapshot.ts";
 import { SnapshotCatalog } from "../store/snapshots.ts";
 import { acceptJob } from "./change.ts";
 import { type ApiApp, type ApiDeps, secured } from "./context.ts";
@@ -159,32 +157,21 @@ export function snapshotRoutes(app: ApiApp, deps: ApiDeps): void {
     async (c) => {
       const { id, other } = c.req.valid("param");
       const registry = registerBuiltinScopes(deps.envelope.registry);
-      const load = async (ref: string) => {
-        if (ref === "live") {
-          const available = chassisScopes(deps.chassis.endpoints as EndpointsLike)
-            .filter((x) => registry.resolve(x));
-          const caps = await captureScopes(available, deps.envelope.env, registry);
-          return new Map(caps.map((cap) => [cap.scope, {
-            ...cap,
-            files: Object.fromEntries(
-              Object.entries(cap.files).map(([p, t]) => [p, redactText(t)]),
-            ),
-          }]));
-        }
-        entry(ref);
-        return (await loadSnapshot(root(), ref, catalog)).captures;
-      };
-      const A = await load(id);
-      const B = await load(other);
-      const all = [...new Set([...A.keys(), ...B.keys()])].sort();
       const want = c.req.valid("query").scopes;
-      const scopes = want ? expandScopes(want.split(","), all) : all;
-      const out: Record<string, string[]> = {};
-      for (const sc of scopes) {
-        const x = A.get(sc) ?? { scope: sc, files: {} };
-        const y = B.get(sc) ?? { scope: sc, files: {} };
-        out[sc] = (registry.resolve(sc)?.diff ?? diffCaptures)(x, y);
-      }
+      const out = await diffSnapshots(id, other, {
+        registry,
+        scopes: want ? want.split(",") : undefined,
+        load: async (ref) => {
+          entry(ref);
+          return (await loadSnapshot(root(), ref, catalog)).captures;
+        },
+        live: () =>
+          captureLive(
+            registry,
+            deps.envelope.env,
+            chassisScopes(deps.chassis.endpoints as EndpointsLike),
+          ),
+      });
       return c.json({ a: id, b: other, scopes: out }, 200);
     },
   );
@@ -207,18 +194,11 @@ export function snapshotRoutes(app: ApiApp, deps: ApiDeps): void {
     (c) => {
       const body = c.req.valid("json");
       const registry = registerBuiltinScopes(deps.envelope.registry);
-      const available = chassisScopes(deps.chassis.endpoints as EndpointsLike);
-      const wanted = expandScopes(body.scopes ?? [], available);
-      const take = wanted.filter((s) => registry.resolve(s));
-      const skipped = wanted.filter((s) => !registry.resolve(s));
-      if (!take.length) {
-        throw new UnsupportedError(
-          `No snapshot collector for ${wanted.join(", ") || "any scope"}`,
-          {
-            hint: `Scopes that can be captured now: ${registry.patterns().join(", ")}`,
-          },
-        );
-      }
+      const { take, skipped } = selectSnapshotScopes(
+        registry,
+        chassisScopes(deps.chassis.endpoints as EndpointsLike),
+        body.scopes ?? [],
+      );
       const actor = c.get("principal").actor;
       const { body: out } = acceptJob(c, deps, {
         kind: "snapshot.create",
@@ -227,25 +207,19 @@ export function snapshotRoutes(app: ApiApp, deps: ApiDeps): void {
         scopes: take,
       }, async (progress) => {
         progress(`capturing ${take.join(", ")}`);
-        const caps = await captureScopes(take, deps.envelope.env, registry);
-        const ref = await writeSnapshot(
-          {
+        const { ref } = await createSnapshot(take, {
+          registry,
+          env: deps.envelope.env,
+          settings: {
             root: root(),
             chassis: deps.envelope.chassis ?? { serial: null },
             actor,
             catalog,
           },
-          caps,
-          { reason: body.reason, skipped },
-        );
-        deps.audit.append({
-          actor,
+          skipped,
+          reason: body.reason,
+          audit: deps.audit,
           target: { kind: "chassis", id: deps.envelope.chassis?.serial ?? deps.workspace },
-          operation: "snapshot.create",
-          snapshot_id: ref.id,
-          phase: "event",
-          result: "success",
-          evidence: { scopes: take, skipped, files: ref.manifest.files.length },
         });
         return { id: ref.id, scopes: take, skipped, files: ref.manifest.files.length };
       });

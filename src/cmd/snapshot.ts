@@ -82,48 +82,35 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
         const { AuditLog, defaultActor, syslogFromEnv } = await import("../store/audit.ts");
         const { SnapshotCatalog } = await import("../store/snapshots.ts");
         const { chassisScopes, registerBuiltinScopes } = await import("../ops/mod.ts");
-        const { expandScopes } = await import("../ops/scope.ts");
-        const { captureScopes, writeSnapshot } = await import("../ops/snapshot/snapshot.ts");
+        const { createSnapshot, selectSnapshotScopes } = await import(
+          "../ops/snapshot/use_cases.ts"
+        );
         const registry = registerBuiltinScopes();
-        const available = chassisScopes(s.endpoints ?? {});
-        const wanted = expandScopes(opts.scope ?? [], available);
-        const skipped = wanted.filter((sc) => !registry.resolve(sc));
-        const take = wanted.filter((sc) => registry.resolve(sc));
-        if (!take.length) {
-          const { UnsupportedError } = await import("../errors.ts");
-          throw new UnsupportedError(
-            `No snapshot collector for ${wanted.join(", ") || "any scope of this chassis"} yet`,
-            { hint: `Scopes that can be captured now: ${registry.patterns().join(", ")}` },
-          );
-        }
+        const { take, skipped } = selectSnapshotScopes(
+          registry,
+          chassisScopes(s.endpoints ?? {}),
+          opts.scope ?? [],
+        );
         const store = openStore(s.statePath);
         try {
-          const actor = defaultActor();
-          const caps = await captureScopes(take, { chassis: s.chassis }, registry);
-          const ref = await writeSnapshot(
-            {
+          const audit = new AuditLog(store, { syslog: syslogFromEnv() });
+          const { ref } = await createSnapshot(take, {
+            registry,
+            env: { chassis: s.chassis },
+            settings: {
               root,
               chassis: {
                 model: s.endpoints?.chassis?.model ?? null,
                 serial: s.endpoints?.chassis?.serial ?? null,
               },
-              actor,
+              actor: defaultActor(),
               catalog: new SnapshotCatalog(store),
             },
-            caps,
-            { reason: opts.reason, skipped },
-          );
-          const audit = new AuditLog(store, { syslog: syslogFromEnv() });
-          audit.append({
-            actor,
+            skipped,
+            reason: opts.reason,
+            audit,
             target: { kind: "chassis", id: s.endpoints?.chassis?.serial ?? s.workspace },
-            operation: "snapshot.create",
-            snapshot_id: ref.id,
-            phase: "event",
-            result: "success",
-            evidence: { scopes: take, skipped, files: ref.manifest.files.length },
-          });
-          await audit.close();
+          }).finally(() => audit.close());
           if (g.output === "json") {
             io.stdout(
               JSON.stringify(
@@ -238,53 +225,30 @@ Layout: snapshots/<YYYYMMDDTHHMMSSZ>/ with hmm/, switches/swi<N>.cfg, ibmc/ and 
     .action(async (a, b, opts, cmd) => {
       const g = await globalsOf(cmd);
       const root = g.snapshotsDir;
-      const { loadSnapshot, captureScopes } = await import("../ops/snapshot/snapshot.ts");
-      const { diffCaptures } = await import("../ops/snapshot/diff.ts");
+      const { loadSnapshot } = await import("../ops/snapshot/snapshot.ts");
+      const { captureLive, diffSnapshots } = await import("../ops/snapshot/use_cases.ts");
       const { registerBuiltinScopes, chassisScopes } = await import("../ops/mod.ts");
-      const { expandScopes } = await import("../ops/scope.ts");
-      const { defaultRedactor, registerSecret } = await import("../util/redact.ts");
+      const { registerSecret } = await import("../util/redact.ts");
       const registry = registerBuiltinScopes();
-      type Caps = Map<string, import("../ops/scope.ts").ScopeCapture>;
-      const load = async (ref: string, live: () => Promise<Caps>): Promise<Caps> =>
-        ref === "live"
-          ? await live()
-          : (await withCatalog(g, (cat) => loadSnapshot(root, ref, cat))).captures;
-      const run = async (live: () => Promise<Caps>) => {
-        const A = await load(a, live);
-        const B = await load(b, live);
-        const all = [...new Set([...A.keys(), ...B.keys()])].sort();
-        const want = opts.scope ?? (cmd.optsWithGlobals() as { scope?: string[] }).scope;
-        const scopes = want?.length ? expandScopes(want, all) : all;
-        const result: Record<string, string[]> = {};
-        for (const sc of scopes) {
-          const x = A.get(sc) ?? { scope: sc, files: {} };
-          const y = B.get(sc) ?? { scope: sc, files: {} };
-          result[sc] = (registry.resolve(sc)?.diff ?? diffCaptures)(x, y);
-        }
-        return result;
-      };
+      const want = opts.scope ?? (cmd.optsWithGlobals() as { scope?: string[] }).scope;
+      const diff = (live?: () => ReturnType<typeof captureLive>) =>
+        diffSnapshots(a, b, {
+          registry,
+          scopes: want,
+          load: async (ref) =>
+            (await withCatalog(g, (cat) => loadSnapshot(root, ref, cat))).captures,
+          live,
+        });
       let result: Record<string, string[]>;
       if (a === "live" || b === "live") {
         const connect = await connectOf(deps);
         result = await connect(g, async (s) => {
           s.secrets.forEach(registerSecret);
-          return await run(async () => {
-            const available = chassisScopes(s.endpoints ?? {}).filter((x) => registry.resolve(x));
-            const want = opts.scope ?? (cmd.optsWithGlobals() as { scope?: string[] }).scope;
-            const caps = await captureScopes(
-              want?.length ? expandScopes(want, available) : available,
-              { chassis: s.chassis },
-              registry,
-            );
-            return new Map(caps.map((c) => [c.scope, {
-              ...c,
-              files: Object.fromEntries(
-                Object.entries(c.files).map(([p, t]) => [p, defaultRedactor.text(t)]),
-              ),
-            }]));
-          });
+          return await diff(() =>
+            captureLive(registry, { chassis: s.chassis }, chassisScopes(s.endpoints ?? {}), want)
+          );
         });
-      } else result = await run(() => Promise.reject(new Error("unreachable")));
+      } else result = await diff();
       if (g.output === "json") {
         io.stdout(JSON.stringify({ a, b, scopes: result }, null, 2));
         return;
