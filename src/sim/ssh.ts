@@ -251,15 +251,23 @@ export async function createSshServer(
               }
             };
             let inPumping = false;
+            // Type-ahead: a chunk that arrives after the loop emptied the queue but before the
+            // flag is cleared (a microtask later) must not be stranded: restart when needed.
+            const startInput = () => {
+              if (inPumping) return;
+              inPumping = true;
+              deliverInput().finally(() => {
+                inPumping = false;
+                if (inQueue.length && !closed) startInput();
+              });
+            };
             stream.on("data", (buf: Uint8Array) => {
               const text = new TextDecoder().decode(buf);
               if (/[\r\n]/.test(text) && deps.faults.take(device, "ssh", "disconnectMidCommand")) {
                 cutArmed = true;
               }
               inQueue.push(text);
-              if (inPumping) return;
-              inPumping = true;
-              deliverInput().finally(() => inPumping = false);
+              startInput();
             });
             const pump = async () => {
               if (pumping) return;

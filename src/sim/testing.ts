@@ -162,6 +162,9 @@ export function execOnce(
       });
     });
     client.on("close", () => resolve(out));
-    client.connect({ host, port, username, password, hostVerifier: () => true });
+    // Nagle off, as in openShell: without it each round trip waits for a delayed ACK (~200 ms).
+    const sock = net.connect(port, host, () => sock.setNoDelay(true));
+    sock.on("error", (e) => reject(e));
+    client.connect({ sock, username, password, hostVerifier: () => true });
   });
 }
