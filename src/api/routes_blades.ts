@@ -7,9 +7,8 @@
 import { z } from "@hono/zod-openapi";
 import { BLADE_SLOTS } from "../chassis/endpoints.ts";
 import { blades, BladeSchema, BOOT_DEVICES, BootOverrideSchema } from "../chassis/blade.ts";
-import { DeviceError, NotFoundError, ValidationError } from "../errors.ts";
-import { type EnvelopeContext, runChange } from "../ops/envelope.ts";
-import { type BladeAttributes, bladeResource } from "../resources/blade/mod.ts";
+import { ValidationError } from "../errors.ts";
+import { changeBlade } from "../ops/blade.ts";
 import { acceptJob } from "./change.ts";
 import { JobAcceptedSchema } from "./schemas.ts";
 import { CACHE_HEADERS, cached } from "./routes_chassis.ts";
@@ -79,59 +78,6 @@ const BladePatchSchema = z.strictObject({
   confirm: z.string().optional().describe('Typed confirmation for power off: "blade<slot>"'),
 }).openapi("BladePatchRequest");
 
-/**
- * Change a blade through the `vessel_blade` resource inside the change envelope (scope
- * `ibmc:blade<slot>`), verified by reading it back. An adapter until src/ops has blade use cases.
- */
-async function changeBlade(
-  deps: ApiDeps,
-  envelope: EnvelopeContext,
-  actor: string,
-  slot: number,
-  want: Pick<BladeAttributes, "power" | "boot_device" | "boot_persistence">,
-): Promise<{ blade: BladeAttributes; result: "changed" | "unchanged"; snapshotId?: string }> {
-  const ctx = { chassis: deps.chassis };
-  const prior = await bladeResource.read(ctx, `blade${slot}`);
-  if (!prior?.present) {
-    throw new NotFoundError(`Slot ${slot} holds no blade`, {
-      hint: "Power and boot settings need a blade in the slot",
-    });
-  }
-  const desired: BladeAttributes = { ...prior, ...want };
-  const differs = (["power", "boot_device", "boot_persistence"] as const).some((k) =>
-    want[k] !== undefined && want[k] !== prior[k]
-  );
-  if (!differs) return { blade: prior, result: "unchanged" };
-  const r = await runChange(envelope, {
-    actor,
-    target: { kind: "blade", id: String(slot) },
-    operation: "blade.update",
-    parameters: { slot, ...want },
-    scopes: bladeResource.scopes(desired),
-    apply: async () => ({ blade: await bladeResource.update(ctx, desired, prior) }),
-    verify: async () => {
-      const live = await bladeResource.read(ctx, `blade${slot}`);
-      const wrong = (["power", "boot_device"] as const).filter((k) =>
-        want[k] !== undefined && live?.[k] !== want[k]
-      );
-      if (wrong.length) {
-        throw new DeviceError(
-          `Blade ${slot}: ${
-            wrong.map((k) => `${k} is ${live?.[k]}, expected ${want[k]}`).join("; ")
-          }`,
-          { device: `blade${slot}` },
-        );
-      }
-      return { blade: live };
-    },
-  });
-  return {
-    blade: (await bladeResource.read(ctx, `blade${slot}`))!,
-    result: "changed",
-    snapshotId: r.snapshotId,
-  };
-}
-
 /** Register blade routes. */
 export function bladeRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(
@@ -166,7 +112,7 @@ export function bladeRoutes(app: ApiApp, deps: ApiDeps): void {
         target: `ibmc:blade${slot}`,
         parameters: { slot, ...want },
         scopes: [`ibmc:blade${slot}`],
-      }, (_progress, envelope) => changeBlade(deps, envelope, actor, slot, want));
+      }, (_progress, envelope) => changeBlade(envelope, deps.chassis, slot, want, { actor }));
       return c.json(body, 202);
     },
   );
