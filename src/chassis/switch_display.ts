@@ -10,28 +10,21 @@
  * - `display arp [brief]`: display_arp_brief.raw
  * - configuration blocks (`interface X` … `#`) of `display current-configuration`
  *
- * Pure functions: no I/O.
+ * The text parsing is the driver's (`src/drivers/vrp/display.ts`, one parser per display
+ * command); this module maps its rows to the SDK's typed models. Pure functions: no I/O.
  */
 import { z } from "zod";
+import {
+  parseArp as vrpArp,
+  parseInterfaceBrief as vrpInterfaceBrief,
+  parseLldpNeighborBrief,
+  parseMacAddress,
+  parsePortVlan as vrpPortVlan,
+  parseVlanRanges,
+} from "../drivers/vrp/display.ts";
 
 /** VLAN list as VRP writes it in configuration: `10 20 to 22` → [10, 20, 21, 22]. */
-export function parseVlanList(text: string): number[] {
-  const out = new Set<number>();
-  const t = text.trim().split(/[\s,]+/).filter(Boolean);
-  for (let i = 0; i < t.length; i++) {
-    if (t[i + 1] === "to" && /^\d+$/.test(t[i]) && /^\d+$/.test(t[i + 2] ?? "")) {
-      for (let v = Number(t[i]); v <= Number(t[i + 2]); v++) out.add(v);
-      i += 2;
-      continue;
-    }
-    const m = /^(\d+)(?:-(\d+))?$/.exec(t[i]);
-    if (!m) continue;
-    const a = Number(m[1]);
-    const b = m[2] ? Number(m[2]) : a;
-    for (let v = a; v <= b; v++) out.add(v);
-  }
-  return [...out].sort((a, b) => a - b);
-}
+export const parseVlanList: (text: string) => number[] = parseVlanRanges;
 
 /** VLAN ids to VRP's list syntax with ranges: [10, 20, 21, 22] → `10 20 to 22`. */
 export function formatVlanList(ids: number[]): string {
@@ -58,29 +51,16 @@ export const InterfaceBriefSchema = z.object({
 /** One row of `display interface brief`. */
 export type InterfaceBrief = z.infer<typeof InterfaceBriefSchema>;
 
-/** Parses `display interface brief`. */
+/** Parses `display interface brief` (the driver's parser, as the SDK's model). */
 export function parseInterfaceBrief(text: string): InterfaceBrief[] {
-  const out: InterfaceBrief[] = [];
-  let inTable = false;
-  for (const line of text.split("\n")) {
-    if (/^\s*Interface\s+PHY\s+Protocol/i.test(line)) {
-      inTable = true;
-      continue;
-    }
-    if (!inTable) continue;
-    const m = /^(\s*)(\S+)\s+(\*?\^?down|up(?:\(\w+\))?|\S+)\s+(\S+)/.exec(line);
-    if (!m || /^-+$/.test(m[2])) continue;
-    const phy = m[3];
-    out.push({
-      name: m[2],
-      phy,
-      protocol: m[4],
-      up: /^up/.test(phy),
-      adminDown: phy.startsWith("*"),
-      member: m[1].length > 0,
-    });
-  }
-  return out;
+  return vrpInterfaceBrief(text).map((r) => ({
+    name: r.interface,
+    phy: r.phy,
+    protocol: r.protocol,
+    up: r.up,
+    adminDown: r.adminDown,
+    member: r.member,
+  }));
 }
 
 /** One row of `display port vlan`. */
@@ -93,22 +73,14 @@ export const PortVlanRowSchema = z.object({
 /** One row of `display port vlan`. */
 export type PortVlanRow = z.infer<typeof PortVlanRowSchema>;
 
-/** Parses `display port vlan`. */
+/** Parses `display port vlan` (the driver's parser, as the SDK's model). */
 export function parsePortVlan(text: string): PortVlanRow[] {
-  const out: PortVlanRow[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^\s*(\S+)\s+(access|trunk|hybrid|auto|desirable|dot1q-tunnel|qinq)\s+(\d+)\s*(.*)$/i
-      .exec(line);
-    if (!m) continue;
-    const rest = m[4].trim();
-    out.push({
-      name: m[1],
-      linkType: m[2].toLowerCase(),
-      pvid: Number(m[3]),
-      vlans: rest === "-" || rest === "" ? [] : parseVlanList(rest),
-    });
-  }
-  return out;
+  return vrpPortVlan(text).map((r) => ({
+    name: r.interface,
+    linkType: r.linkType,
+    pvid: r.pvid,
+    vlans: r.allowed,
+  }));
 }
 
 /** Configuration blocks: `interface X` → its indented lines, from `display current-configuration`. */
@@ -142,30 +114,14 @@ export const LldpNeighborSchema = z.object({
 /** One LLDP neighbour. */
 export type LldpNeighbor = z.infer<typeof LldpNeighborSchema>;
 
-/** Parses `display lldp neighbor brief`. */
+/** Parses `display lldp neighbor brief` (the driver's parser, as the SDK's model). */
 export function parseLldpBrief(text: string): LldpNeighbor[] {
-  const out: LldpNeighbor[] = [];
-  let inTable = false;
-  for (const line of text.split("\n")) {
-    if (/^\s*Local\s+Interface/i.test(line)) {
-      inTable = true;
-      continue;
-    }
-    if (!inTable || /^-+\s*$/.test(line.trim()) || !line.trim()) continue;
-    const m = /^\s*(\S+)\s+(\d+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
-    if (m) {
-      out.push({
-        localInterface: m[1],
-        expiresInS: Number(m[2]),
-        neighborInterface: m[3],
-        neighborDevice: m[4],
-      });
-      continue;
-    }
-    const n = /^\s*(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
-    if (n) out.push({ localInterface: n[1], neighborInterface: n[2], neighborDevice: n[3] });
-  }
-  return out;
+  return parseLldpNeighborBrief(text).map((n) => ({
+    localInterface: n.localInterface,
+    ...(n.expiresS !== undefined ? { expiresInS: n.expiresS } : {}),
+    neighborInterface: n.neighborInterface,
+    neighborDevice: n.neighborDevice,
+  }));
 }
 
 /** One MAC table entry. */
@@ -184,21 +140,9 @@ export function normalizeMac(m: string): string {
   return hex.length === 12 ? hex.match(/../g)!.join(":") : m.toLowerCase();
 }
 
-/** Parses `display mac-address` (VRP8 `VLAN/VSI/BD` and VRP5 `VLAN/VSI` layouts). */
+/** Parses `display mac-address` (the driver's parser, MACs in colon form). */
 export function parseMacTable(text: string): MacEntry[] {
-  const out: MacEntry[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^\s*([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})\s+(\S+)\s+(\S+)\s+(\S+)/i.exec(line);
-    if (!m) continue;
-    const v = /^(\d+)/.exec(m[2]);
-    out.push({
-      mac: normalizeMac(m[1]),
-      ...(v ? { vlan: Number(v[1]) } : {}),
-      interface: m[3],
-      type: m[4],
-    });
-  }
-  return out;
+  return parseMacAddress(text).map((m) => ({ ...m, mac: normalizeMac(m.mac) }));
 }
 
 /** One ARP entry. */
@@ -212,21 +156,7 @@ export const ArpEntrySchema = z.object({
 /** One ARP entry. */
 export type ArpEntry = z.infer<typeof ArpEntrySchema>;
 
-/** Parses `display arp [brief]`. */
+/** Parses `display arp [brief]` (the driver's parser, MACs in colon form). */
 export function parseArp(text: string): ArpEntry[] {
-  const out: ArpEntry[] = [];
-  for (const line of text.split("\n")) {
-    const m =
-      /^\s*(\d+\.\d+\.\d+\.\d+)\s+([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})\s+(?:(\d+)\s+)?(I\s*-|[A-Z]+-?\d*|[A-Z])\s+(\S+)(?:\s+(\d+)\S*)?/i
-        .exec(line);
-    if (!m) continue;
-    out.push({
-      ip: m[1],
-      mac: normalizeMac(m[2]),
-      type: m[4].replace(/\s+/g, ""),
-      interface: m[5],
-      ...(m[6] ? { vlan: Number(m[6]) } : {}),
-    });
-  }
-  return out;
+  return vrpArp(text).map((e) => ({ ...e, mac: normalizeMac(e.mac) }));
 }

@@ -24,6 +24,8 @@
  *   text comes from the configuration
  */
 
+import { parseVlanRanges } from "./display.ts";
+
 /** How a port carries a VLAN. */
 export type VrpPortMode = "untagged" | "tagged" | "mapping" | "stacking";
 
@@ -209,18 +211,5 @@ export function parseVlanConfig(text: string): VrpVlanConfigSet {
   return { batch: [...batch].sort((a, b) => a - b), vlans: [...blocks.values()], ids };
 }
 
-/** Expands a VRP VLAN list such as `10 20 to 30 40` into ids. */
-export function expandVlanList(s: string): number[] {
-  const toks = s.trim().split(/\s+/);
-  const out: number[] = [];
-  for (let i = 0; i < toks.length; i++) {
-    const a = Number(toks[i]);
-    if (!Number.isInteger(a)) continue;
-    if (toks[i + 1] === "to" && Number.isInteger(Number(toks[i + 2]))) {
-      const b = Number(toks[i + 2]);
-      for (let v = a; v <= b && v <= 4094; v++) out.push(v);
-      i += 2;
-    } else out.push(a);
-  }
-  return out;
-}
+/** Expands a VRP VLAN list such as `10 20 to 30 40` into ids (the one parser in display.ts). */
+export const expandVlanList: (s: string) => number[] = parseVlanRanges;

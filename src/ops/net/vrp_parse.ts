@@ -1,36 +1,25 @@
 /**
- * Parsers for the VRP displays the switch operations and diagnostics read, written against the
- * real samples in `testdata/vrp/` (ntc-templates and napalm-ce, Apache-2.0), plus a small model
+ * The VRP displays the switch operations and diagnostics read, as the watchdog's tables (the
+ * text parsing is the driver's, `src/drivers/vrp/display.ts`: one parser per display command),
+ * plus a small model
  * of the running configuration (VLANs and interface blocks) and {@link reconcileCommands}, which
  * turns "live configuration" back into "configuration of the snapshot" as VRP commands (the
  * restore path of the immediate-mode watchdog).
  *
  * @module
  */
+import {
+  parseArp as vrpArp,
+  parseInterfaceBrief as vrpInterfaceBrief,
+  parseLldpNeighborBrief,
+  parseMacAddress,
+  parsePortVlan as vrpPortVlan,
+  parseVlanRanges,
+  type VrpLldpNeighbor,
+} from "../../drivers/vrp/display.ts";
 import { vlanRanges } from "./cli_text.ts";
 
-/** `display device`: is it a device status table, and the rows. */
-export function parseDisplayDevice(text: string): {
-  ok: boolean;
-  rows: { slot: string; type: string; online: string; status: string }[];
-} {
-  const rows: { slot: string; type: string; online: string; status: string }[] = [];
-  for (const l of text.split("\n")) {
-    const m = /^(\d+)\s+(\S+)\s+(\S+)\s+(Present|Offline|Absent)\s+\S+\s+\S+\s+(\S+)/.exec(l);
-    if (m) rows.push({ slot: m[1], type: m[3], online: m[4], status: m[5] });
-  }
-  // Upstream's rule (vrp-cx310.md §8.4): alive when the call works and the output names the
-  // device or is longer than 16 characters; we also accept the real "Device status:" table.
-  const ok = /device status|device/i.test(text) || text.trim().length > 16;
-  return { ok, rows };
-}
-
-/** `ping`: packets sent and received (VRP: `N packet(s) transmitted` / `received`). */
-export function parsePing(text: string): { sent: number; received: number } {
-  const sent = Number(/(\d+)\s+packet\(s\)\s+transmitted/.exec(text)?.[1] ?? 0);
-  const received = Number(/(\d+)\s+packet\(s\)\s+received/.exec(text)?.[1] ?? 0);
-  return { sent, received };
-}
+export { parseDisplayDevice, parsePing } from "../../drivers/vrp/display.ts";
 
 /** One ARP entry. */
 export interface ArpEntry {
@@ -43,31 +32,9 @@ export interface ArpEntry {
   vlan?: number;
 }
 
-const MAC_RE = /^[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}$/i;
-
-/** `display arp [brief]` (layout of `display_arp_brief.raw`). */
+/** `display arp [brief]` (the driver's parser; interface entries typed `I`). */
 export function parseArp(text: string): ArpEntry[] {
-  const out: ArpEntry[] = [];
-  for (const l of text.split("\n")) {
-    const t = l.trim().split(/\s+/);
-    if (t.length < 4 || !/^\d+\.\d+\.\d+\.\d+$/.test(t[0]) || !MAC_RE.test(t[1])) continue;
-    let i = 2;
-    if (/^\d+$/.test(t[i])) i++;
-    let type = t[i++];
-    if (type === "I" && t[i] === "-") i++;
-    if (type === undefined) continue;
-    const iface = t[i++];
-    const vl = t[i] ? /^(\d+)\//.exec(t[i]) : null;
-    if (type === "I") type = "I";
-    out.push({
-      ip: t[0],
-      mac: t[1].toLowerCase(),
-      type,
-      interface: iface ?? "",
-      ...(vl ? { vlan: Number(vl[1]) } : {}),
-    });
-  }
-  return out;
+  return vrpArp(text).map((e) => ({ ...e, type: e.type === "I-" ? "I" : e.type }));
 }
 
 /** One MAC table entry. */
@@ -78,48 +45,21 @@ export interface MacEntry {
   type: string;
 }
 
-/** `display mac-address` (both the VRP5 and the VRP8/CE layouts). */
+/** `display mac-address` (the driver's parser; entries learned in a VLAN). */
 export function parseMac(text: string): MacEntry[] {
-  const out: MacEntry[] = [];
-  for (const l of text.split("\n")) {
-    const t = l.trim().split(/\s+/);
-    if (t.length < 4 || !MAC_RE.test(t[0])) continue;
-    const vlan = Number(/^(\d+)/.exec(t[1])?.[1] ?? NaN);
-    if (!Number.isFinite(vlan)) continue;
-    out.push({ mac: t[0].toLowerCase(), vlan, port: t[2], type: t[3] });
-  }
-  return out;
+  return parseMacAddress(text).filter((m) => m.vlan !== undefined).map((m) => ({
+    mac: m.mac,
+    vlan: m.vlan!,
+    port: m.interface,
+    type: m.type,
+  }));
 }
 
 /** One LLDP neighbour. */
-export interface LldpNeighbor {
-  localInterface: string;
-  neighborInterface: string;
-  neighborDevice: string;
-  expiresS?: number;
-}
+export type LldpNeighbor = VrpLldpNeighbor;
 
-/** `display lldp neighbor brief` (layout of `ce6850_display_lldp_neighbor_brief.txt`). */
-export function parseLldpBrief(text: string): LldpNeighbor[] {
-  const out: LldpNeighbor[] = [];
-  let started = false;
-  for (const l of text.split("\n")) {
-    if (/^Local Intf|^Local Interface/i.test(l.trim())) {
-      started = true;
-      continue;
-    }
-    if (!started || /^-+$/.test(l.trim()) || !l.trim()) continue;
-    const m = /^(\S+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(l.trim());
-    if (!m) continue;
-    out.push({
-      localInterface: m[1],
-      expiresS: Number(m[2]),
-      neighborInterface: m[3],
-      neighborDevice: m[4].trim(),
-    });
-  }
-  return out;
-}
+/** `display lldp neighbor brief` (the driver's parser). */
+export const parseLldpBrief: (text: string) => LldpNeighbor[] = parseLldpNeighborBrief;
 
 /** One row of `display interface brief`. */
 export interface IfaceBrief {
@@ -129,21 +69,14 @@ export interface IfaceBrief {
   up: boolean;
 }
 
-/** `display interface brief` (Eth-Trunk members are indented in the VRP8 layout). */
+/** `display interface brief` (the driver's parser). */
 export function parseInterfaceBrief(text: string): IfaceBrief[] {
-  const out: IfaceBrief[] = [];
-  let started = false;
-  for (const l of text.split("\n")) {
-    if (/^Interface\s+PHY\s+Protocol/.test(l.trim())) {
-      started = true;
-      continue;
-    }
-    if (!started) continue;
-    const m = /^\s*(\S+?)(?:\([a-z]+\))?\s+(\*?\^?(?:up|down)(?:\([a-z]+\))?)\s+(\S+)/.exec(l);
-    if (!m) continue;
-    out.push({ name: m[1], phy: m[2], protocol: m[3], up: /^up/.test(m[2]) });
-  }
-  return out;
+  return vrpInterfaceBrief(text).map((r) => ({
+    name: r.interface,
+    phy: r.phy,
+    protocol: r.protocol,
+    up: r.up,
+  }));
 }
 
 /** One row of `display port vlan`. */
@@ -155,39 +88,17 @@ export interface PortVlan {
   vlans: number[];
 }
 
-/** Expand `1-3 5` / `1 to 3` into ids. */
-export function expandRanges(text: string): number[] {
-  const out: number[] = [];
-  const norm = text.replace(/\s+to\s+/g, "-");
-  for (const p of norm.split(/[\s,]+/).filter(Boolean)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(p);
-    if (!m) continue;
-    const a = Number(m[1]), b = m[2] ? Number(m[2]) : a;
-    for (let i = a; i <= b && i <= 4094; i++) out.push(i);
-  }
-  return out;
-}
+/** Expand `1-3 5` / `1 to 3` into ids (the driver's VLAN-list parser). */
+export const expandRanges: (text: string) => number[] = parseVlanRanges;
 
-/** `display port vlan [port]` (layout of `display_port_vlan__example1.raw`; wrapped lists joined). */
+/** `display port vlan [port]` (the driver's parser). */
 export function parsePortVlan(text: string): PortVlan[] {
-  const out: PortVlan[] = [];
-  for (const l of text.split("\n")) {
-    const m = /^(\S+)\s+(access|trunk|hybrid|auto|qinq|desirable)\s+(\d+)\s+(.*)$/.exec(
-      l.trimEnd(),
-    );
-    if (m) {
-      out.push({
-        port: m[1],
-        linkType: m[2],
-        pvid: Number(m[3]),
-        vlans: m[4].trim() === "-" ? [] : expandRanges(m[4]),
-      });
-      continue;
-    }
-    const cont = /^\s{20,}([\d\s,-]+)$/.exec(l);
-    if (cont && out.length) out[out.length - 1].vlans.push(...expandRanges(cont[1]));
-  }
-  return out;
+  return vrpPortVlan(text).map((r) => ({
+    port: r.interface,
+    linkType: r.linkType,
+    pvid: r.pvid,
+    vlans: r.allowed,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
