@@ -16,6 +16,7 @@
 import { z } from "zod";
 import {
   parseArp as vrpArp,
+  parseCurrentConfiguration,
   parseInterfaceBrief as vrpInterfaceBrief,
   parseLldpNeighborBrief,
   parseMacAddress,
@@ -85,23 +86,7 @@ export function parsePortVlan(text: string): PortVlanRow[] {
 
 /** Configuration blocks: `interface X` → its indented lines, from `display current-configuration`. */
 export function parseConfigBlocks(text: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  let cur: string[] | undefined;
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\s+$/, "");
-    const m = /^interface\s+(\S+)/.exec(line);
-    if (m) {
-      cur = [];
-      out.set(m[1], cur);
-      continue;
-    }
-    if (/^\S/.test(line) || line === "") {
-      cur = undefined;
-      continue;
-    }
-    cur?.push(line.trim());
-  }
-  return out;
+  return parseCurrentConfiguration(text).ifaces;
 }
 
 /** One LLDP neighbour. */

@@ -14,6 +14,7 @@
  * | `display device`               | {@link parseDisplayDevice} | display_device__ce6850_stack.raw               |
  * | `display version`              | {@link parseDisplayVersion} | ce6850_display_version.txt                    |
  * | `ping`                         | {@link parsePing}        | –                                                |
+ * | `display current-configuration` | {@link parseCurrentConfiguration} | VLANs and interface blocks            |
  * | `display vlan`, VLAN config    | `parse_vlan.ts`          | display_vlan__ge_stat.raw                        |
  *
  * @module
@@ -324,4 +325,65 @@ export function parsePing(text: string): { sent: number; received: number } {
   const sent = Number(/(\d+)\s+packet\(s\)\s+transmitted/.exec(text)?.[1] ?? 0);
   const received = Number(/(\d+)\s+packet\(s\)\s+received/.exec(text)?.[1] ?? 0);
   return { sent, received };
+}
+
+/** The parts of a running configuration the switch operations change. */
+export interface VrpConfigModel {
+  vlanIds: Set<number>;
+  vlans: Map<number, { name?: string; description?: string }>;
+  /** Interface name -> its indented lines (trimmed), in order. */
+  ifaces: Map<string, string[]>;
+  ifaceOrder: string[];
+}
+
+/**
+ * Parses `display current-configuration` into the VLANs (ids from `vlan batch` and `vlan N`
+ * blocks, VLAN 1 always; names, descriptions) and the interface blocks (their indented lines,
+ * trimmed, in order).
+ */
+export function parseCurrentConfiguration(text: string): VrpConfigModel {
+  const m: VrpConfigModel = {
+    vlanIds: new Set([1]),
+    vlans: new Map(),
+    ifaces: new Map(),
+    ifaceOrder: [],
+  };
+  let block: { kind: "vlan"; id: number } | { kind: "iface"; name: string } | undefined;
+  for (const raw of text.replace(/\r/g, "").split("\n")) {
+    const line = raw.trimEnd();
+    if (!line || line.startsWith("!")) continue;
+    if (line === "#" || line === "return") {
+      block = undefined;
+      continue;
+    }
+    if (!line.startsWith(" ")) {
+      block = undefined;
+      let x: RegExpExecArray | null;
+      if ((x = /^vlan batch (.+)$/.exec(line))) {
+        for (const id of parseVlanRanges(x[1])) m.vlanIds.add(id);
+      } else if ((x = /^vlan (\d+)$/.exec(line))) {
+        const id = Number(x[1]);
+        m.vlanIds.add(id);
+        if (!m.vlans.has(id)) m.vlans.set(id, {});
+        block = { kind: "vlan", id };
+      } else if ((x = /^interface (\S+)$/.exec(line))) {
+        if (!m.ifaces.has(x[1])) {
+          m.ifaces.set(x[1], []);
+          m.ifaceOrder.push(x[1]);
+        }
+        block = { kind: "iface", name: x[1] };
+      }
+      continue;
+    }
+    const sub = line.trim();
+    if (block?.kind === "vlan") {
+      const v = m.vlans.get(block.id)!;
+      let x: RegExpExecArray | null;
+      if ((x = /^name (.+)$/.exec(sub))) v.name = x[1];
+      else if ((x = /^description (.+)$/.exec(sub))) v.description = x[1];
+    } else if (block?.kind === "iface") {
+      m.ifaces.get(block.name)!.push(sub);
+    }
+  }
+  return m;
 }

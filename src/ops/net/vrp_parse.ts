@@ -10,11 +10,13 @@
  */
 import {
   parseArp as vrpArp,
+  parseCurrentConfiguration,
   parseInterfaceBrief as vrpInterfaceBrief,
   parseLldpNeighborBrief,
   parseMacAddress,
   parsePortVlan as vrpPortVlan,
   parseVlanRanges,
+  type VrpConfigModel,
   type VrpLldpNeighbor,
 } from "../../drivers/vrp/display.ts";
 import { vlanRanges } from "./cli_text.ts";
@@ -105,62 +107,11 @@ export function parsePortVlan(text: string): PortVlan[] {
 // Running configuration model
 // ---------------------------------------------------------------------------------------------
 
-/** The parts of a running configuration the switch operations change. */
-export interface ConfigModel {
-  vlanIds: Set<number>;
-  vlans: Map<number, { name?: string; description?: string }>;
-  /** Interface name -> its indented lines (trimmed), in order. */
-  ifaces: Map<string, string[]>;
-  ifaceOrder: string[];
-}
+/** The parts of a running configuration the switch operations change (the driver's model). */
+export type ConfigModel = VrpConfigModel;
 
-/** Parse `display current-configuration` text into a {@link ConfigModel}. */
-export function parseConfig(text: string): ConfigModel {
-  const m: ConfigModel = {
-    vlanIds: new Set([1]),
-    vlans: new Map(),
-    ifaces: new Map(),
-    ifaceOrder: [],
-  };
-  let block: { kind: "vlan"; id: number } | { kind: "iface"; name: string } | undefined;
-  for (const raw of text.replace(/\r/g, "").split("\n")) {
-    const line = raw.trimEnd();
-    if (!line || line.startsWith("!")) continue;
-    if (line === "#" || line === "return") {
-      block = undefined;
-      continue;
-    }
-    if (!line.startsWith(" ")) {
-      block = undefined;
-      let x: RegExpExecArray | null;
-      if ((x = /^vlan batch (.+)$/.exec(line))) {
-        for (const id of expandRanges(x[1])) m.vlanIds.add(id);
-      } else if ((x = /^vlan (\d+)$/.exec(line))) {
-        const id = Number(x[1]);
-        m.vlanIds.add(id);
-        if (!m.vlans.has(id)) m.vlans.set(id, {});
-        block = { kind: "vlan", id };
-      } else if ((x = /^interface (\S+)$/.exec(line))) {
-        if (!m.ifaces.has(x[1])) {
-          m.ifaces.set(x[1], []);
-          m.ifaceOrder.push(x[1]);
-        }
-        block = { kind: "iface", name: x[1] };
-      }
-      continue;
-    }
-    const sub = line.trim();
-    if (block?.kind === "vlan") {
-      const v = m.vlans.get(block.id)!;
-      let x: RegExpExecArray | null;
-      if ((x = /^name (.+)$/.exec(sub))) v.name = x[1];
-      else if ((x = /^description (.+)$/.exec(sub))) v.description = x[1];
-    } else if (block?.kind === "iface") {
-      m.ifaces.get(block.name)!.push(sub);
-    }
-  }
-  return m;
-}
+/** Parse `display current-configuration` text into a {@link ConfigModel} (the driver's parser). */
+export const parseConfig: (text: string) => ConfigModel = parseCurrentConfiguration;
 
 /** The inverse of one interface-view configuration line (undefined when unknown). */
 export function undoIfaceLine(line: string): string | undefined {
