@@ -84,6 +84,16 @@ export interface SwitchMgmtSpec {
   ip: string;
   /** Prefix length of `ip`. */
   prefix: number;
+  /**
+   * How the HMM reaches this switch (its `ping` and `ssh 172.31.1.(160+N)` jump):
+   * - `base-plane` (default): over the chassis' internal management network (the
+   *   172.31.1.0/24 fabric on the SMM's eth2, hardware/redfish.md §2.1, hmm-cli.md §5), which is
+   *   not a data VLAN of the switch, so a VLAN/port change that cuts the in-band path above
+   *   leaves the HMM's path up [inferred: the fabric hangs off the SMM, not off a switch uplink];
+   * - `in-band`: the HMM's path crosses the same management VLAN, so a cut freezes the jump too
+   *   (the conservative assumption; a driver must then prevent the cut rather than repair it).
+   */
+  hmmPath?: "base-plane" | "in-band";
 }
 
 /** A switch module (Swi1..Swi4). */
@@ -368,6 +378,12 @@ export interface SwitchAccess {
 export interface MgmtPlane {
   /** True when the device's management path is intact (`swi2`, `hmm`, `blade3`). */
   isReachable(device: string): boolean;
+  /**
+   * True when the HMM reaches the device (its `ping`, its `ssh` jump). Over the base plane
+   * (the default, see {@link SwitchMgmtSpec.hmmPath}) a cut of a switch's in-band management
+   * path does not cut the HMM's own path to it.
+   */
+  reachableFromHmm(device: string): boolean;
   /**
    * Blade ports reachable through the switches: per NIC, whether its switch is reachable and its
    * port is up and carries at least one VLAN that also exists on the switch.

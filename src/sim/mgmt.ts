@@ -33,6 +33,11 @@ export function createMgmtPlane(
       if (sw) return sw.mgmtUp();
       return true;
     },
+    reachableFromHmm(device: string): boolean {
+      const sw = devices.get(device.toLowerCase());
+      if (!sw) return true;
+      return sw.spec.mgmt.hmmPath === "in-band" ? sw.mgmtUp() : true;
+    },
     bladeLinks(slot: number) {
       const blade = topology.blades.find((b) => b.slot === slot);
       if (!blade) return [];

@@ -281,6 +281,7 @@ async function startReplaySimulator(
   const listeners = new Set<() => void>();
   const mgmt: MgmtPlane & { close(): void } = {
     isReachable: () => true,
+    reachableFromHmm: () => true,
     bladeLinks: () => [],
     onChange(listener) {
       listeners.add(listener);

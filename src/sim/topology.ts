@@ -185,7 +185,11 @@ export interface Seed extends SeedExtras {
   hmm?: Partial<Topology["hmm"]>;
   /** Slot -> blade override; `null` removes the blade. A listed slot not present is added. */
   blades?: (Partial<BladeSpec> & { slot: number; absent?: boolean })[];
-  switches?: (Partial<SwitchSpec> & { slot: number; absent?: boolean })[];
+  switches?: (Partial<Omit<SwitchSpec, "mgmt">> & {
+    slot: number;
+    absent?: boolean;
+    mgmt?: Partial<SwitchSpec["mgmt"]>;
+  })[];
   psus?: PsuSpec[];
   fans?: FanSpec[];
 }

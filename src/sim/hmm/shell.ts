@@ -290,7 +290,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
     const b = bladeByIp(ip);
     if (b) return bladeUp(b);
     const sw = ctx.switches.byIp(ip);
-    if (sw) return ctx.mgmt.isReachable(sw);
+    if (sw) return ctx.mgmt.reachableFromHmm(sw);
     const net = state.data.records.mmNetwork;
     return [
       "127.0.0.1",
@@ -358,7 +358,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
     const name = args[0];
     if (
       !swiPresent(Number(m[1])) || !ctx.switches.list().includes(name) ||
-      !ctx.mgmt.isReachable(name)
+      !ctx.mgmt.reachableFromHmm(name)
     ) {
       return t.line("Failed");
     }
@@ -400,7 +400,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
         for (const b of [...blades.values()].filter(bladeUp)) {
           t.line(`? (${b.spec.bmcIp}) at ${b.spec.bmcMac} [ether]  on eth2`);
         }
-        for (const s of topo.switches.filter((s) => ctx.mgmt.isReachable(s.name))) {
+        for (const s of topo.switches.filter((s) => ctx.mgmt.reachableFromHmm(s.name))) {
           t.line(`? (${s.mgmt.ip}) at ${s.mac} [ether]  on eth2`);
         }
         return;
@@ -435,7 +435,7 @@ export async function runHmmShell(t: Terminal, deps: HmmShellDeps, once?: string
     const blade = bladeByIp(host);
     const sw = blade ? undefined : ctx.switches.byIp(host);
     if (!blade && !sw) return t.line(`ssh: connect to host ${host} port 22: No route to host`);
-    if ((blade && !bladeUp(blade)) || (sw && !ctx.mgmt.isReachable(sw))) {
+    if ((blade && !bladeUp(blade)) || (sw && !ctx.mgmt.reachableFromHmm(sw))) {
       return t.line(`ssh: connect to host ${host} port 22: Connection timed out`);
     }
     if (args[1] !== "NoStricHostKeyChecking") {

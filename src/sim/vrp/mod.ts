@@ -67,7 +67,11 @@ export async function startSwitches(
     attachShell(name, io, onExit) {
       const dev = devices.get(name);
       if (!dev) throw new Error(`No switch ${name}`);
-      startSession(dev, gateIO(io, () => ctx.mgmt.isReachable(name), ctx.mgmt.onChange), onExit);
+      // The HMM's jump crosses the switch's in-band management path only with hmmPath in-band.
+      const gated = dev.spec.mgmt.hmmPath === "in-band"
+        ? gateIO(io, () => ctx.mgmt.isReachable(name), ctx.mgmt.onChange)
+        : io;
+      startSession(dev, gated, onExit);
     },
     exportFiles(name) {
       const dev = devices.get(name);

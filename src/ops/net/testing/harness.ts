@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type Simulator, startSimulator, type VrpMode } from "../../../sim/mod.ts";
+import { type SimOptions, type Simulator, startSimulator, type VrpMode } from "../../../sim/mod.ts";
 import { type Chassis, openChassis } from "../../../chassis/chassis.ts";
 import { openStore, type Store } from "../../../store/db.ts";
 import { AuditLog } from "../../../store/audit.ts";
@@ -41,9 +41,13 @@ export interface NetLab {
 /** Start a lab in one VRP mode. */
 export async function startNetLab(
   vrpMode: VrpMode,
-  opts: { stateDir?: string; timeoutMs?: number } = {},
+  opts: {
+    stateDir?: string;
+    timeoutMs?: number;
+    seed?: SimOptions["seed"];
+  } = {},
 ): Promise<NetLab> {
-  const sim = await startSimulator({ vrpMode, stateDir: opts.stateDir });
+  const sim = await startSimulator({ vrpMode, stateDir: opts.stateDir, seed: opts.seed });
   const chassis = await openChassis({
     endpoints: sim.endpoints,
     credentials: sim.endpoints.credentials,
