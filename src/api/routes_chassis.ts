@@ -330,7 +330,7 @@ export function chassisRoutes(app: ApiApp, deps: ApiDeps): void {
     (c) => {
       const { switch: name, vlan_id } = c.req.valid("param");
       validateSpec({ id: vlan_id }, "delete");
-      const sw = deps.chassis.switch(name);
+      deps.chassis.switch(name); // NotFoundError (404) for a switch that is not present
       const actor = c.get("principal").actor;
       const { body: out } = acceptJob(c, deps, {
         kind: "vlan.remove",

@@ -5,7 +5,7 @@
  */
 import { TimeoutError } from "../../errors.ts";
 import { type CallOptions, sleep } from "../deadline.ts";
-import { HmmWebClient, UPLOAD_REFERER_PAGES, WebApiError } from "./client.ts";
+import { type HmmWebClient, UPLOAD_REFERER_PAGES, WebApiError } from "./client.ts";
 import { parseUpgradeProgress, type UpgradeTarget } from "./envelope.ts";
 import type { XmlNode } from "./xml.ts";
 
