@@ -52,79 +52,6 @@ if (!hasSushy) {
   );
 }
 
-Deno.test({
-  name:
-    "iBMC Redfish works with DMTF redfishtool: session login, reset, boot override, virtual media",
-  ignore: !has(REDFISHTOOL),
-  async fn() {
-    const c = await startTestChassis({}, { credentials: { username: USER, password: PASS } });
-    try {
-      const host = new URL(c.hmm.endpoints.ibmc["3"].redfish).host;
-      const base = [
-        "-r",
-        host,
-        "-u",
-        USER,
-        "-p",
-        PASS,
-        "-S",
-        "Always",
-        "-A",
-        "Session",
-        "-T",
-        "10",
-      ];
-      const tool = (...args: string[]) => run(REDFISHTOOL, [...base, ...args]);
-
-      const get = await tool("Systems", "-I", "1");
-      assert.equal(get.code, 0, get.err);
-      assert.equal(JSON.parse(get.out).PowerState, "On");
-
-      const off = await tool("Systems", "-I", "1", "reset", "ForceOff");
-      assert.equal(off.code, 0, off.err);
-      assert.equal(c.hmm.blades.get(3)!.data.power, "Off");
-      const on = await tool("Systems", "-I", "1", "reset", "On");
-      assert.equal(on.code, 0, on.err);
-      assert.equal(c.hmm.blades.get(3)!.data.power, "On");
-
-      const boot = await tool("Systems", "-I", "1", "setBootOverride", "Once", "Pxe");
-      assert.equal(boot.code, 0, boot.err);
-      assert.deepEqual(
-        [c.hmm.blades.get(3)!.data.boot.target, c.hmm.blades.get(3)!.data.boot.enabled],
-        ["Pxe", "Once"],
-      );
-
-      const cd = "/redfish/v1/Managers/1/VirtualMedia/CD";
-      const ins = await tool(
-        "raw",
-        "POST",
-        `${cd}/Actions/VirtualMedia.InsertMedia`,
-        "-d",
-        JSON.stringify({ Image: "http://10.0.0.5/os.iso" }),
-      );
-      assert.equal(ins.code, 0, ins.err);
-      assert.equal(c.hmm.blades.get(3)!.data.vmedia.image, "http://10.0.0.5/os.iso");
-      const ej = await tool("raw", "POST", `${cd}/Actions/VirtualMedia.EjectMedia`, "-d", "{}");
-      assert.equal(ej.code, 0, ej.err);
-      assert.equal(c.hmm.blades.get(3)!.data.vmedia.inserted, false);
-
-      // redfishtool logs its session out after each command: none is left behind.
-      const s = await rfLogin((r) => c.hmm.ibmcFetch(3, r), USER, PASS);
-      const list = await rf(
-        (r) => c.hmm.ibmcFetch(3, r),
-        "GET",
-        "/redfish/v1/SessionService/Sessions",
-        {
-          token: s.token,
-        },
-      );
-      assert.equal(list.json["Members@odata.count"], 1);
-    } finally {
-      await c.close();
-    }
-  },
-});
-
 const SUSHY_SCRIPT = `
 import json, sys, warnings
 warnings.filterwarnings("ignore")
@@ -156,75 +83,150 @@ print(json.dumps(out))
 `;
 
 Deno.test({
-  name: "iBMC Redfish works with OpenStack sushy over HTTPS pinned to the simulator CA",
-  ignore: !hasSushy,
-  async fn() {
-    const c = await startTestChassis();
-    const dir = await Deno.makeTempDir();
+  name: "iBMC and HMM Redfish work with real third-party clients (one chassis)",
+  ignore: !has(REDFISHTOOL) && !hasSushy,
+  async fn(t) {
+    const c = await startTestChassis({}, { credentials: { username: USER, password: PASS } });
     try {
-      const ca = `${dir}/ca.pem`;
-      await Deno.writeTextFile(ca, c.hmm.tls.ca);
-      const url = c.hmm.endpoints.ibmc["8"].redfish;
-      // requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify path.
-      const r = await run("/usr/bin/python3", ["-c", SUSHY_SCRIPT, url, USER, PASS, ca], {
-        REQUESTS_CA_BUNDLE: ca,
-        CURL_CA_BUNDLE: ca,
-      });
-      assert.equal(r.code, 0, r.err);
-      const out = JSON.parse(r.out.trim().split("\n").pop()!);
-      assert.match(out.power0, /on/i);
-      assert.match(out.power1, /off/i);
-      assert.match(out.power2, /on/i);
-      assert.ok(out.allowed_resets.length >= 4);
-      assert.match(out.boot[0], /cd/i);
-      assert.match(out.boot[1], /continuous/i);
-      assert.deepEqual(out.inserted, [true, "http://10.0.0.5/os.iso"]);
-      assert.equal(out.ejected, false);
-      const b = c.hmm.blades.get(8)!.data;
-      assert.deepEqual([b.boot.target, b.boot.enabled, b.power], ["Cd", "Continuous", "On"]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-      await c.close();
-    }
-  },
-});
+      await t.step({
+        name: "DMTF redfishtool on an iBMC: session login, reset, boot override, virtual media",
+        ignore: !has(REDFISHTOOL),
+        async fn() {
+          const host = new URL(c.hmm.endpoints.ibmc["3"].redfish).host;
+          const base = [
+            "-r",
+            host,
+            "-u",
+            USER,
+            "-p",
+            PASS,
+            "-S",
+            "Always",
+            "-A",
+            "Session",
+            "-T",
+            "10",
+          ];
+          const tool = (...args: string[]) => run(REDFISHTOOL, [...base, ...args]);
 
-Deno.test({
-  name:
-    "HMM Redfish works with DMTF redfishtool: session login, Chassis members, 403 on Systems/Blade1",
-  ignore: !has(REDFISHTOOL),
-  async fn() {
-    const c = await startTestChassis();
-    try {
-      const host = new URL(c.hmm.endpoints.hmm.redfish).host;
-      const base = [
-        "-r",
-        host,
-        "-u",
-        USER,
-        "-p",
-        PASS,
-        "-S",
-        "Always",
-        "-A",
-        "Session",
-        "-T",
-        "10",
-      ];
-      const list = await run(REDFISHTOOL, [...base, "raw", "GET", "/redfish/v1/Chassis"]);
-      assert.equal(list.code, 0, list.err);
-      assert.equal(JSON.parse(list.out)["Members@odata.count"], 31);
-      const blade = await run(REDFISHTOOL, [...base, "raw", "GET", "/redfish/v1/Chassis/Blade13"]);
-      assert.equal(blade.code, 0, blade.err);
-      assert.equal(JSON.parse(blade.out).Model, "CH222");
-      const forbidden = await run(REDFISHTOOL, [
-        ...base,
-        "raw",
-        "GET",
-        "/redfish/v1/Systems/Blade1",
-      ]);
-      assert.notEqual(forbidden.code, 0);
-      assert.match(forbidden.err + forbidden.out, /403/);
+          const get = await tool("Systems", "-I", "1");
+          assert.equal(get.code, 0, get.err);
+          assert.equal(JSON.parse(get.out).PowerState, "On");
+
+          const off = await tool("Systems", "-I", "1", "reset", "ForceOff");
+          assert.equal(off.code, 0, off.err);
+          assert.equal(c.hmm.blades.get(3)!.data.power, "Off");
+          const on = await tool("Systems", "-I", "1", "reset", "On");
+          assert.equal(on.code, 0, on.err);
+          assert.equal(c.hmm.blades.get(3)!.data.power, "On");
+
+          const boot = await tool("Systems", "-I", "1", "setBootOverride", "Once", "Pxe");
+          assert.equal(boot.code, 0, boot.err);
+          assert.deepEqual(
+            [c.hmm.blades.get(3)!.data.boot.target, c.hmm.blades.get(3)!.data.boot.enabled],
+            ["Pxe", "Once"],
+          );
+
+          const cd = "/redfish/v1/Managers/1/VirtualMedia/CD";
+          const ins = await tool(
+            "raw",
+            "POST",
+            `${cd}/Actions/VirtualMedia.InsertMedia`,
+            "-d",
+            JSON.stringify({ Image: "http://10.0.0.5/os.iso" }),
+          );
+          assert.equal(ins.code, 0, ins.err);
+          assert.equal(c.hmm.blades.get(3)!.data.vmedia.image, "http://10.0.0.5/os.iso");
+          const ej = await tool("raw", "POST", `${cd}/Actions/VirtualMedia.EjectMedia`, "-d", "{}");
+          assert.equal(ej.code, 0, ej.err);
+          assert.equal(c.hmm.blades.get(3)!.data.vmedia.inserted, false);
+
+          // redfishtool logs its session out after each command: none is left behind.
+          const s = await rfLogin((r) => c.hmm.ibmcFetch(3, r), USER, PASS);
+          const list = await rf(
+            (r) => c.hmm.ibmcFetch(3, r),
+            "GET",
+            "/redfish/v1/SessionService/Sessions",
+            {
+              token: s.token,
+            },
+          );
+          assert.equal(list.json["Members@odata.count"], 1);
+        },
+      });
+
+      await t.step({
+        name: "OpenStack sushy on an iBMC over HTTPS pinned to the simulator CA",
+        ignore: !hasSushy,
+        async fn() {
+          const dir = await Deno.makeTempDir();
+          try {
+            const ca = `${dir}/ca.pem`;
+            await Deno.writeTextFile(ca, c.hmm.tls.ca);
+            const url = c.hmm.endpoints.ibmc["8"].redfish;
+            // requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a session's verify path.
+            const r = await run("/usr/bin/python3", ["-c", SUSHY_SCRIPT, url, USER, PASS, ca], {
+              REQUESTS_CA_BUNDLE: ca,
+              CURL_CA_BUNDLE: ca,
+            });
+            assert.equal(r.code, 0, r.err);
+            const out = JSON.parse(r.out.trim().split("\n").pop()!);
+            assert.match(out.power0, /on/i);
+            assert.match(out.power1, /off/i);
+            assert.match(out.power2, /on/i);
+            assert.ok(out.allowed_resets.length >= 4);
+            assert.match(out.boot[0], /cd/i);
+            assert.match(out.boot[1], /continuous/i);
+            assert.deepEqual(out.inserted, [true, "http://10.0.0.5/os.iso"]);
+            assert.equal(out.ejected, false);
+            const b = c.hmm.blades.get(8)!.data;
+            assert.deepEqual([b.boot.target, b.boot.enabled, b.power], ["Cd", "Continuous", "On"]);
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+        },
+      });
+
+      await t.step({
+        name: "DMTF redfishtool on the HMM: session login, Chassis members, 403 on Systems/Blade1",
+        ignore: !has(REDFISHTOOL),
+        async fn() {
+          const host = new URL(c.hmm.endpoints.hmm.redfish).host;
+          const base = [
+            "-r",
+            host,
+            "-u",
+            USER,
+            "-p",
+            PASS,
+            "-S",
+            "Always",
+            "-A",
+            "Session",
+            "-T",
+            "10",
+          ];
+          const list = await run(REDFISHTOOL, [...base, "raw", "GET", "/redfish/v1/Chassis"]);
+          assert.equal(list.code, 0, list.err);
+          assert.equal(JSON.parse(list.out)["Members@odata.count"], 31);
+          const blade = await run(REDFISHTOOL, [
+            ...base,
+            "raw",
+            "GET",
+            "/redfish/v1/Chassis/Blade13",
+          ]);
+          assert.equal(blade.code, 0, blade.err);
+          assert.equal(JSON.parse(blade.out).Model, "CH222");
+          const forbidden = await run(REDFISHTOOL, [
+            ...base,
+            "raw",
+            "GET",
+            "/redfish/v1/Systems/Blade1",
+          ]);
+          assert.notEqual(forbidden.code, 0);
+          assert.match(forbidden.err + forbidden.out, /403/);
+        },
+      });
     } finally {
       await c.close();
     }
