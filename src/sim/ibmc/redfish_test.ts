@@ -379,53 +379,58 @@ Deno.test("createIbmcApp", async (t) => {
       assert.throws(() => c.hmm.ibmcFetch(9, new Request("https://x/redfish/v1/")));
     });
 
+    await t.step(
+      "iBMC reboot window closes the Redfish port until it ends (real HTTPS)",
+      async () => {
+        const client = Deno.createHttpClient({ caCerts: [c.hmm.tls.ca] });
+        try {
+          const url = c.hmm.endpoints.ibmc["2"].redfish;
+          const up = await fetch(`${url}/`, { client });
+          assert.equal(up.status, 200);
+          await up.body?.cancel();
+          const s = await rfLogin((r) => c.hmm.ibmcFetch(2, r), "root", "Huawei12#$");
+          // The clock of the blade is fake: the window ends when the test moves the clock.
+          c.sim.faults.set({
+            device: "blade2",
+            name: "ibmc-reboot",
+            params: { durationMs: 30_000 },
+          });
+          assert.ok(c.hmm.blades.get(2)!.rebootUntil > 0);
+          // Wait for the port to go away (a pooled connection may first get the 503 below).
+          let refused: Error | undefined;
+          for (let i = 0; i < 100 && !refused; i++) {
+            try {
+              const r = await fetch(`${url}/`, { client });
+              assert.equal(r.status, 503);
+              await r.body?.cancel();
+            } catch (e) {
+              refused = e as Error;
+            }
+          }
+          assert.match(
+            `${refused} ${(refused as Error & { cause?: unknown })?.cause}`,
+            /fetch failed|refused|connect/i,
+          );
+          const inProc = await c.hmm.ibmcFetch(2, new Request("https://x/redfish/v1/"));
+          assert.equal(inProc.status, 503);
+          assert.equal(messageId(await inProc.json()), "Base.1.0.ServiceTemporarilyUnavailable");
+          c.advance(30_001);
+          c.hmm.blades.get(2)!.endReboot();
+          const old = await rf((r) => c.hmm.ibmcFetch(2, r), "GET", "/redfish/v1/Systems/1", {
+            token: s.token,
+          });
+          assert.equal(old.status, 401, "sessions do not survive an iBMC reboot");
+          const back = await fetch(`${url}/`, { client });
+          assert.equal(back.status, 200);
+          await back.body?.cancel();
+        } finally {
+          client.close();
+        }
+      },
+    );
+
     await rf(f, "DELETE", location, { token });
   } finally {
-    await c.close();
-  }
-});
-
-Deno.test("startHmmServices iBMC reboot window closes the Redfish port until it ends", async () => {
-  const c = await startTestChassis();
-  const client = Deno.createHttpClient({ caCerts: [c.hmm.tls.ca] });
-  try {
-    const url = c.hmm.endpoints.ibmc["2"].redfish;
-    const up = await fetch(`${url}/`, { client });
-    assert.equal(up.status, 200);
-    await up.body?.cancel();
-    const s = await rfLogin((r) => c.hmm.ibmcFetch(2, r), "root", "Huawei12#$");
-    // The clock of the blade is fake: the window ends when the test moves the clock.
-    c.sim.faults.set({ device: "blade2", name: "ibmc-reboot", params: { durationMs: 30_000 } });
-    assert.ok(c.hmm.blades.get(2)!.rebootUntil > 0);
-    // Wait for the port to go away (a pooled connection may first get the 503 below).
-    let refused: Error | undefined;
-    for (let i = 0; i < 100 && !refused; i++) {
-      try {
-        const r = await fetch(`${url}/`, { client });
-        assert.equal(r.status, 503);
-        await r.body?.cancel();
-      } catch (e) {
-        refused = e as Error;
-      }
-    }
-    assert.match(
-      `${refused} ${(refused as Error & { cause?: unknown })?.cause}`,
-      /fetch failed|refused|connect/i,
-    );
-    const inProc = await c.hmm.ibmcFetch(2, new Request("https://x/redfish/v1/"));
-    assert.equal(inProc.status, 503);
-    assert.equal(messageId(await inProc.json()), "Base.1.0.ServiceTemporarilyUnavailable");
-    c.advance(30_001);
-    c.hmm.blades.get(2)!.endReboot();
-    const old = await rf((r) => c.hmm.ibmcFetch(2, r), "GET", "/redfish/v1/Systems/1", {
-      token: s.token,
-    });
-    assert.equal(old.status, 401, "sessions do not survive an iBMC reboot");
-    const back = await fetch(`${url}/`, { client });
-    assert.equal(back.status, 200);
-    await back.body?.cancel();
-  } finally {
-    client.close();
     await c.close();
   }
 });
