@@ -28,6 +28,8 @@ import { discoverCommand } from "./discover.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { restoreCommand } from "./restore.ts";
 import { serveCommand } from "./serve.ts";
+import { bladeCommand } from "./blade.ts";
+import { sessionsCommand } from "./sessions.ts";
 import { commandAbort } from "./connect.ts";
 import { VERSION } from "../version.ts";
 import { redactText, registerSecret } from "../util/redact.ts";
@@ -55,10 +57,12 @@ export function buildProgram(): Command {
     stateCommand(),
     inventoryCommand(),
     discoverCommand(),
+    bladeCommand(),
     snapshotCommand(),
     restoreCommand(),
     netCommand(),
     auditCommand(),
+    sessionsCommand(),
     serveCommand(),
     simCommand(),
   ];

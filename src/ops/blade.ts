@@ -13,6 +13,7 @@
 import { DeviceError, NotFoundError } from "../errors.ts";
 import { type BladeAttributes, bladeResource } from "../resources/blade/mod.ts";
 import { type EnvelopeContext, runChange } from "./envelope.ts";
+import { blades, type PowerAction } from "../chassis/blade.ts";
 
 /** What can be changed on a blade. */
 export type BladeChange = Pick<BladeAttributes, "power" | "boot_device" | "boot_persistence">;
@@ -77,6 +78,76 @@ export async function changeBlade(
   return {
     blade: (await bladeResource.read(ctx, `blade${slot}`))!,
     result: "changed",
+    snapshotId: r.snapshotId,
+  };
+}
+
+/** What {@link bladePowerAction} did. */
+export interface BladePowerActionResult {
+  slot: number;
+  action: PowerAction;
+  /** False when the blade already was in the asked state (on/off); nothing was sent. */
+  changed: boolean;
+  powerBefore: string;
+  powerAfter: string;
+  snapshotId?: string;
+}
+
+/**
+ * One power action on a blade (`on`, `off` forced, `shutdown` graceful, `reset`, `cycle`, `nmi`),
+ * inside the change envelope: lock the blade's iBMC scope, snapshot it, audit intent, act, read
+ * the power state back, audit the outcome. `on`/`off` of a blade already in that state change
+ * nothing and write no audit record (idempotent, like the engine).
+ *
+ * @example
+ * await bladePowerAction(envelope, chassis, 3, "cycle", { actor: "alice" });
+ * @throws {NotFoundError} the slot holds no blade
+ * @throws {UnsupportedError} the iBMC does not offer that action
+ */
+export async function bladePowerAction(
+  envelope: EnvelopeContext,
+  // deno-lint-ignore no-explicit-any
+  chassis: any,
+  slot: number,
+  action: PowerAction,
+  opts: { actor?: string; signal?: AbortSignal } = {},
+): Promise<BladePowerActionResult> {
+  const sdk = blades(chassis);
+  const b = await sdk.get(slot, { signal: opts.signal });
+  if (!b.present) {
+    throw new NotFoundError(`Slot ${slot} holds no blade`, {
+      hint: "Power actions need a blade in the slot",
+    });
+  }
+  const before = await sdk.powerState(slot, { signal: opts.signal });
+  if ((action === "on" && before === "On") || (action === "off" && before === "Off")) {
+    return { slot, action, changed: false, powerBefore: before, powerAfter: before };
+  }
+  const r = await runChange(envelope, {
+    actor: opts.actor,
+    target: { kind: "blade", id: String(slot) },
+    operation: `blade.power.${action}`,
+    parameters: { slot, action },
+    scopes: bladeResource.scopes({ slot, present: true } as BladeAttributes),
+    apply: async () => ({ result: await sdk.power(slot, action, { signal: opts.signal }) }),
+    verify: async () => {
+      const now = await sdk.powerState(slot, { signal: opts.signal });
+      // A forced off must be off and an on must be on; restarts end on (or on their way).
+      if ((action === "off" && now !== "Off") || (action === "on" && now !== "On")) {
+        throw new DeviceError(`Blade ${slot} is ${now} after power ${action}`, {
+          device: `blade${slot}`,
+        });
+      }
+      return { power: now };
+    },
+  });
+  const after = await sdk.powerState(slot, { signal: opts.signal });
+  return {
+    slot,
+    action,
+    changed: true,
+    powerBefore: before,
+    powerAfter: after,
     snapshotId: r.snapshotId,
   };
 }
