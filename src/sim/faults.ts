@@ -192,8 +192,11 @@ export function httpFaults(
 ): MiddlewareHandler {
   return async (c, next) => {
     const eff = ctx.faults.effective(device, iface);
-    const signal = c.req.raw.signal;
+    // Read `request.signal` only when a fault needs it: reading it at all makes Deno.serve print
+    // its "legacy abort behavior" warning, and `info.completed` does not settle when the client
+    // aborts before any response exists (Deno 2.9.6), so it cannot replace the signal here.
     if (eff.timeout) {
+      const signal = c.req.raw.signal;
       const closed = (ctx.faults as Partial<FaultRegistryImpl>).closed;
       await Promise.race([
         new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true })),
@@ -201,7 +204,7 @@ export function httpFaults(
       ]);
       return c.text("", 503);
     }
-    if (eff.latencyMs > 0) await delay(eff.latencyMs, signal);
+    if (eff.latencyMs > 0) await delay(eff.latencyMs, c.req.raw.signal);
     if (eff.errorRate > 0 && Math.random() < eff.errorRate) {
       return c.json({
         error: {

@@ -401,6 +401,9 @@ export async function createSshServer(
 // deno-lint-ignore no-explicit-any
 function serveSftp(sftp: any, provider: SftpProvider): void {
   const { STATUS_CODE, OPEN_MODE } = utils.sftp;
+  // The client's EOF ends the subsystem: close the channel too, or OpenSSH's `sftp` waits
+  // for it forever after `bye` (ssh2's server-side SFTP only emits "end" on EOF).
+  sftp.on("end", () => sftp.end());
   const handles = new Map<number, { path: string; data?: Uint8Array; dirDone?: boolean }>();
   let next = 1;
   const norm = (p: string) => {

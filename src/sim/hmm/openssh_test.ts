@@ -125,9 +125,7 @@ Deno.test({
 
       await t.step({
         name: "sftp fetches the exported archive and exits after bye",
-        // TODO(#3): enable once src/sim/ssh.ts closes the SFTP channel on the client's EOF
-        // (`sftp.on("end", () => sftp.end())` in serveSftp); until then OpenSSH waits forever.
-        ignore: !SFTP || Deno.env.get("VESSEL_TEST_SFTP_BYE") !== "1",
+        ignore: !SFTP,
         async fn() {
           const remote = "/tmp/exchange/swi2/swi2.tar.gz";
           const local = `${dir}/swi2.tar.gz`;
