@@ -18,7 +18,7 @@ import {
   ValidationError,
 } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
-import { parseDisplayVlan, parseVlanConfig } from "../drivers/vrp/parse_vlan.ts";
+import { parseDisplayVlan, parseVlanConfig, type VrpVlanRow } from "../drivers/vrp/parse_vlan.ts";
 import {
   parseDisplayVersion,
   parseInterfaceBrief,
@@ -248,7 +248,13 @@ export type VrpSessionOpener = (opts: CallOptions) => Promise<VrpSession>;
 export type ConfigExporter = (opts: CallOptions) => Promise<Uint8Array>;
 
 /** Options of read calls. */
-export type ReadOptions = CallOptions;
+export interface ReadOptions extends CallOptions {
+  /**
+   * Read port membership and link state too (`display vlan`; default true). Without it only the
+   * configuration is read: ids, names and descriptions, one command less per switch.
+   */
+  ports?: boolean;
+}
 
 /** Options of {@link SwitchClient.deleteVlan}. */
 export interface DeleteVlanOptions extends CallOptions {
@@ -294,7 +300,10 @@ export class SwitchClient {
   async listVlans(opts: ReadOptions = {}): Promise<Vlan[]> {
     const o = this.#opts(opts);
     const s = await this.#sessionFor(o);
-    const table = parseDisplayVlan((await s.exec("display vlan", o)).output);
+    const table: { vlans: VrpVlanRow[] } = opts.ports === false
+      // VLAN 1 exists on every VRP switch and cannot be deleted, listed in the config or not.
+      ? { vlans: [{ id: 1, ports: [] }] }
+      : parseDisplayVlan((await s.exec("display vlan", o)).output);
     const config = parseVlanConfig((await s.exec("display current-configuration", o)).output);
     const byId = new Map<number, Vlan>();
     for (const row of table.vlans) {

@@ -63,11 +63,14 @@ export const vlanResource: ResourceDefinition<VlanAttributes> & {
   },
   async read(ctx, id) {
     const { switch: s, vlan_id } = parseVlanId(id);
-    // During a plan every VLAN of a switch shares one `display vlan` (the memo); apply reads fresh.
+    // During a plan every VLAN of a switch shares one configuration read (the memo); apply reads
+    // fresh. Names and descriptions live in the configuration: no `display vlan` needed.
     const v: VlanLike | undefined = ctx.memo
-      ? (await ctx.memo(`vlans:${s}`, () => sw(ctx, s).listVlans() as Promise<VlanLike[]>))
-        .find((x) => x.id === vlan_id)
-      : await sw(ctx, s).getVlan(vlan_id);
+      ? (await ctx.memo(
+        `vlans:${s}`,
+        () => sw(ctx, s).listVlans({ ports: false }) as Promise<VlanLike[]>,
+      )).find((x) => x.id === vlan_id)
+      : await sw(ctx, s).getVlan(vlan_id, { ports: false });
     return v ? toAttributes(s, v) : undefined;
   },
   async create(ctx, d) {
