@@ -204,7 +204,8 @@ export function httpFaults(
       ]);
       return c.text("", 503);
     }
-    if (eff.latencyMs > 0) await delay(eff.latencyMs, c.req.raw.signal);
+    // Latency without the request's signal: reading it prints Deno's legacy-abort warning.
+    if (eff.latencyMs > 0) await delay(eff.latencyMs);
     if (eff.errorRate > 0 && Math.random() < eff.errorRate) {
       return c.json({
         error: {
