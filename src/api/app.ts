@@ -14,7 +14,8 @@
  * await api.close();
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { getCookie } from "hono/cookie";
+import { getCookie, setCookie } from "hono/cookie";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/db.ts";
@@ -184,10 +185,18 @@ export function createApi(opts: CreateApiOptions): Api {
     }),
   );
 
-  // Authentication (and CSRF for cookie sessions) on everything under /api/v1 but the public.
-  app.use("/api/v1/*", async (c, next) => {
+  // Authentication (and CSRF for cookie sessions) on everything but login and health: the API
+  // under /api/v1, and the spec and its documentation page as well.
+  const requireAuth: MiddlewareHandler<ApiEnv> = async (c, next) => {
     const path = new URL(c.req.url).pathname;
     if (PUBLIC_ROUTES.includes(`${c.req.method} ${path}`)) return await next();
+    // A browser without a session asking for the documentation goes to the login form.
+    if (
+      path === "/api/docs" && c.req.header("authorization") === undefined &&
+      !getCookie(c, SESSION_COOKIE) && (c.req.header("accept") ?? "").includes("text/html")
+    ) {
+      return c.redirect("/api/login", 303);
+    }
     const authz = c.req.header("authorization");
     if (authz !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(authz);
@@ -222,7 +231,11 @@ export function createApi(opts: CreateApiOptions): Api {
     }
     c.set("principal", p);
     await next();
-  });
+  };
+  app.use("/api/v1/*", requireAuth);
+  app.use("/api/openapi.json", requireAuth);
+  app.use("/api/docs", requireAuth);
+  loginPage(app, deps);
 
   systemRoutes(app, deps);
   chassisRoutes(app, deps);
@@ -292,4 +305,52 @@ export function createApi(opts: CreateApiOptions): Api {
     document,
     close: () => deps.jobs.drain(),
   };
+}
+
+/**
+ * The browser's way in: `GET /api/login` is a plain HTML form (no scripts, works offline) that
+ * posts to `POST /api/login`, which opens the same cookie session as `POST /api/v1/auth/login`
+ * and goes on to the documentation page. The form post must come from this server's own origin
+ * (login CSRF: another site must not log a browser in under the attacker's account).
+ */
+function loginPage(app: ApiApp, deps: ApiDeps): void {
+  const page = (message = "") =>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Vessel API login</title>
+<style>body{font:15px system-ui,sans-serif;max-width:22rem;margin:4rem auto}label,input,button{display:block;width:100%;margin:.4rem 0}p.e{color:#b00}</style></head>
+<body><h1>Vessel API</h1>${message ? `<p class="e">${message}</p>` : ""}
+<form method="post" action="/api/login"><label>User <input name="username" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Log in</button></form></body></html>`;
+  const csp = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'";
+  app.get("/api/login", (c) => {
+    c.header("content-security-policy", csp);
+    const failed = new URL(c.req.url).searchParams.has("failed");
+    return c.html(page(failed ? "Wrong user name or password, or the account is locked." : ""));
+  });
+  app.post("/api/login", async (c) => {
+    const origin = c.req.header("origin");
+    const self = new URL(c.req.url).origin;
+    if (origin !== undefined && origin !== "null" && origin !== self) {
+      return c.text("Cross-origin login refused", 403);
+    }
+    const form = await c.req.parseBody();
+    const username = String(form.username ?? "");
+    const password = String(form.password ?? "");
+    const client = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr
+      ?.hostname ?? "local";
+    try {
+      const s = await deps.auth.login(username, password, client);
+      setCookie(c, SESSION_COOKIE, s.sessionId, {
+        httpOnly: true,
+        sameSite: "Strict",
+        secure: deps.secureCookies,
+        path: "/api",
+        expires: new Date(s.expiresAt),
+      });
+      return c.redirect("/api/docs", 303);
+    } catch {
+      // Lockout and rate limits apply as for the JSON login; the page does not say which.
+      return c.redirect("/api/login?failed=1", 303);
+    }
+  });
 }

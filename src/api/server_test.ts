@@ -82,9 +82,13 @@ Deno.test("startApiServer serves the API over HTTPS with a pinned CA", async (t)
     );
 
     await t.step("startApiServer serves the spec and the docs page without assets", async () => {
-      const spec = await fetch(`${server.url}/api/openapi.json`, { client });
+      const viewer = { authorization: `Bearer ${w.tokens.viewer}` };
+      const anon = await fetch(`${server.url}/api/openapi.json`, { client });
+      assert.equal(anon.status, 401, "the spec needs authentication too");
+      await anon.body?.cancel();
+      const spec = await fetch(`${server.url}/api/openapi.json`, { client, headers: viewer });
       assert.equal((await spec.json()).openapi, "3.1.0");
-      const docs = await fetch(`${server.url}/api/docs`, { client });
+      const docs = await fetch(`${server.url}/api/docs`, { client, headers: viewer });
       assert.match(docs.headers.get("content-security-policy") ?? "", /default-src 'none'/);
       assert.match(await docs.text(), /Vessel REST API/);
     });
