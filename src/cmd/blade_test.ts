@@ -2,28 +2,10 @@
  * `vessel blade` and `vessel sessions` end to end on the simulator (in-process CLI runs).
  */
 import assert from "node:assert/strict";
-import { run } from "./main.ts";
 import { startSimulator } from "../sim/mod.ts";
+import { runVessel } from "./testing.ts";
 
-async function vessel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const o = Deno.stdout.writeSync;
-  const e = Deno.stderr.writeSync;
-  const log = console.log;
-  Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
-  Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(" ") + "\n");
-  try {
-    const code = await run([...args, "--no-color"]);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    Deno.stdout.writeSync = o;
-    Deno.stderr.writeSync = e;
-    console.log = log;
-  }
-}
+const vessel = runVessel;
 
 Deno.test("vessel blade list/power/boot through the change envelope", async () => {
   const dir = await Deno.makeTempDir({ prefix: "vessel-blade-" });

@@ -5,47 +5,12 @@
  * two concurrent applies → one refused; saved plans refused when the chassis changed; destroy.
  */
 import assert from "node:assert/strict";
-import { run } from "./main.ts";
 import { EXIT_CODES } from "../errors.ts";
 import { openStore } from "../store/db.ts";
 import { EngineState } from "../engine/state.ts";
+import { runVessel } from "./testing.ts";
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI in-process and capture what it writes (the same contract as main.ts run()). */
-async function vessel(args: string[], stdin?: string): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const origOut = Deno.stdout.writeSync;
-  const origErr = Deno.stderr.writeSync;
-  const origErrWrite = Deno.stderr.write;
-  const origRead = Deno.stdin.read;
-  Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
-  Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
-  Deno.stderr.write = (p: Uint8Array) => (err.push(dec.decode(p)), Promise.resolve(p.length));
-  let input = new TextEncoder().encode(stdin ?? "");
-  Deno.stdin.read = (buf: Uint8Array) => {
-    if (stdin === undefined || input.length === 0) return Promise.resolve(null);
-    const n = Math.min(buf.length, input.length);
-    buf.set(input.subarray(0, n));
-    input = input.subarray(n);
-    return Promise.resolve(n);
-  };
-  try {
-    const code = await run([...args, "--no-color"]);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    Deno.stdout.writeSync = origOut;
-    Deno.stderr.writeSync = origErr;
-    Deno.stderr.write = origErrWrite;
-    Deno.stdin.read = origRead;
-  }
-}
+const vessel = runVessel;
 
 async function withLab(fn: (common: string[], dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "vessel-engine-" });

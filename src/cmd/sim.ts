@@ -46,6 +46,20 @@ export function parseFaultSpec(spec: string): Record<string, unknown> {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/**
+ * The simulator's `--state DIR`. The root program's global `--state` (the state database) takes
+ * the option when commander sees it first, so fall back to any ancestor's value, but only one typed
+ * on the command line: `VESSEL_STATE` names the state database, never a simulator folder.
+ */
+// deno-lint-ignore no-explicit-any
+function simStateDir(cmd: any, own: string | undefined): string | undefined {
+  if (own) return own;
+  for (let c = cmd.parent; c; c = c.parent) {
+    if (c.getOptionValueSource?.("state") === "cli" && c.opts().state) return c.opts().state;
+  }
+  return undefined;
+}
+
 /** `vessel sim` and `vessel sim reset`. */
 export function simCommand() {
   const sim = new Command("sim")
@@ -74,7 +88,8 @@ export function simCommand() {
       "--replay <dir>",
       "serve a recording made with vessel --record DIR (a folder of .jsonl files or one file)",
     )
-    .action(async (opts) => {
+    .action(async (rawOpts, cmd) => {
+      const opts = { ...rawOpts, state: simStateDir(cmd, rawOpts.state) };
       if (opts.replay !== undefined && (opts.state !== undefined || opts.seed !== undefined)) {
         throw new UsageError("--replay cannot be combined with --state or --seed", {
           hint: "A replay serves the recorded answers only; drop --state and --seed",
@@ -159,8 +174,8 @@ export function simCommand() {
     .description("wipe the simulator state kept in a --state folder")
     .option("--state <dir>", "the state folder to wipe")
     .action(async (opts, cmd) => {
-      // `--state` after `reset` may be taken by the parent `sim` command: read both.
-      const state = opts.state ?? (cmd.parent?.opts() as { state?: string } | undefined)?.state;
+      // `--state` after `reset` may be taken by the parent `sim` command or the root: read all.
+      const state = simStateDir(cmd, opts.state);
       if (!state) {
         throw new UsageError("vessel sim reset needs --state DIR", {
           hint: "Pass the folder used with vessel sim --state",

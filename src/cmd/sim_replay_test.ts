@@ -5,34 +5,10 @@
  * that was never recorded then shows up in `GET /admin/replay/misses`.
  */
 import assert from "node:assert/strict";
-import { run } from "./main.ts";
 import { startSimulator } from "../sim/mod.ts";
+import { type Captured, runVessel } from "./testing.ts";
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function vessel(args: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const dec = new TextDecoder();
-  const origOut = Deno.stdout.writeSync;
-  const origErr = Deno.stderr.writeSync;
-  const origErrWrite = Deno.stderr.write;
-  Deno.stdout.writeSync = (p: Uint8Array) => (out.push(dec.decode(p)), p.length);
-  Deno.stderr.writeSync = (p: Uint8Array) => (err.push(dec.decode(p)), p.length);
-  Deno.stderr.write = (p: Uint8Array) => (err.push(dec.decode(p)), Promise.resolve(p.length));
-  try {
-    const code = await run([...args, "--no-color"]);
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    Deno.stdout.writeSync = origOut;
-    Deno.stderr.writeSync = origErr;
-    Deno.stderr.write = origErrWrite;
-  }
-}
+const vessel = runVessel;
 
 /** The output without what measures this run: `elapsedMs`, heartbeat times, snapshot ids. */
 const same = (stdout: string) =>

@@ -157,3 +157,44 @@ Deno.test("simCommand --replay refuses --state and an unreadable recording", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("vessel sim --state DIR keeps state there through the full CLI (root --state does not swallow it)", async () => {
+  const { runVessel } = await import("./testing.ts");
+  const dir = await Deno.makeTempDir({ prefix: "vessel-simstate-" });
+  try {
+    // The full program, as a user types it: the root's global --state is also defined.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--quiet",
+        new URL("./main.ts", import.meta.url).pathname,
+        "sim",
+        "--json",
+        "--state",
+        `${dir}/s`,
+        "--no-hmm",
+      ],
+      stdout: "piped",
+      stderr: "null",
+      env: { VESSEL_STATE: "/nonexistent/should-not-be-used.db" },
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("state ")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    child.kill("SIGTERM");
+    await reader.cancel();
+    await child.status;
+    assert.match(text, new RegExp(`state\\s+${dir}/s`));
+    assert.ok((await Deno.stat(`${dir}/s`)).isDirectory, "the state folder was created");
+    const reset = await runVessel(["sim", "reset", "--state", `${dir}/s`]);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /Reset .* \(\d+ entries removed\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
