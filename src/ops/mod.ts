@@ -66,8 +66,9 @@ export {
 } from "./scope.ts";
 
 /**
- * Register the built-in collectors unless something is registered already: `switch:*` (backup and
- * VLAN restore), `hmm` and `ibmc:*` (Redfish backup only).
+ * Register the built-in collectors unless something is registered already: `switch:*` (backup;
+ * restore of VLANs, interfaces and Eth-Trunks), `hmm` and `ibmc:*` (Redfish backup; restore by
+ * PATCHing the writable properties that differ).
  */
 export function registerBuiltinScopes(registry: ScopeRegistry = defaultScopes): ScopeRegistry {
   const have = registry.patterns();

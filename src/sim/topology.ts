@@ -218,6 +218,12 @@ export function topologyFromSeed(seed: Seed | undefined, where = "seed"): Topolo
     if (!Number.isInteger(s.slot) || s.slot < 1 || s.slot > 4) {
       throw new SeedError(`${where}: switches[${i}].slot must be 1..4, got ${s.slot}`);
     }
+    const hmmPath = s.mgmt?.hmmPath;
+    if (hmmPath !== undefined && hmmPath !== "base-plane" && hmmPath !== "in-band") {
+      throw new SeedError(
+        `${where}: switches[${i}].mgmt.hmmPath must be base-plane or in-band, got ${hmmPath}`,
+      );
+    }
     const idx = t.switches.findIndex((x) => x.slot === s.slot);
     if (s.absent) {
       if (idx >= 0) t.switches.splice(idx, 1);

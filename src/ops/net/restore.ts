@@ -4,9 +4,9 @@
  * ({@link reconcileCommands}: VLANs, VLAN names/descriptions, interface lines, Eth-Trunks), send
  * them (and `commit` on a two-stage switch), read back and compare.
  *
- * Meant for the `switch:*` scope's restore (inside the change envelope), which today restores
- * VLANs only. Covers the parts of a configuration Vessel's switch operations change; lines it
- * has no inverse for are reported in `unsupported` and left alone.
+ * Used by the `switch:*` scope's restore (inside the change envelope) after its VLAN pass, and by
+ * the watchdog's immediate-mode rollback. Covers the parts of a configuration Vessel's switch
+ * operations change; lines it has no inverse for are reported in `unsupported` and left alone.
  *
  * @example
  * const r = await restoreRunningConfig(chassis, "swi2", snapshotRunningText);
