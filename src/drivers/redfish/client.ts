@@ -130,6 +130,7 @@ export class RedfishClient {
   #idle: Session[] = [];
   #all = new Set<Session>();
   #logins = 0;
+  #pendingLogins = new Set<Promise<Session>>();
   #waiters: ((s: Session | Error) => void)[] = [];
   #authFailure?: AuthError;
   #closed = false;
@@ -303,6 +304,8 @@ export class RedfishClient {
     for (const w of this.#waiters.splice(0)) {
       w(new TransportError(`Redfish client of ${this.device} closed`));
     }
+    // Logins still in flight end (or time out) first, so that their sessions are logged out too.
+    await Promise.allSettled([...this.#pendingLogins]);
     const sessions = [...this.#all];
     this.#all.clear();
     this.#idle = [];
@@ -325,13 +328,39 @@ export class RedfishClient {
     if (idle) return idle;
     if (this.#all.size + this.#logins < this.maxSessions) {
       this.#logins++;
-      try {
-        const s = await this.#login(o.signal);
+      // A login cut off by the caller's abort may still open a session on the device, one we
+      // could never log out (its token unknown): BMCs have few session slots. So the login runs
+      // to its own deadline regardless; an aborted caller leaves the session in the pool, and
+      // close() (which waits for logins in flight) logs it out.
+      const login = this.#login().then(async (s) => {
+        if (this.#closed) {
+          await this.#logout(s).catch(() => {});
+          throw new TransportError(`Redfish client of ${this.device} closed`);
+        }
         this.#all.add(s);
         return s;
-      } finally {
+      }).finally(() => {
         this.#logins--;
-      }
+        this.#pendingLogins.delete(login);
+      });
+      this.#pendingLogins.add(login);
+      const signal = o.signal;
+      if (!signal) return await login;
+      return await new Promise<Session>((resolve, reject) => {
+        const onAbort = () => {
+          reject(signal.reason);
+          login.then((s) => this.#release(s), () => {});
+        };
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        login.then((s) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(s);
+        }, (e) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(e);
+        });
+      });
     }
     return await new Promise<Session>((resolve, reject) => {
       const w = (s: Session | Error) => (s instanceof Error ? reject(s) : resolve(s));
@@ -368,6 +397,7 @@ export class RedfishClient {
   }
 
   async #login(signal?: AbortSignal): Promise<Session> {
+    // Callers pass no signal on purpose (see #acquire): #raw still applies its own timeout.
     const url = `${this.baseUrl}/SessionService/Sessions`;
     const r = await withRetry(
       () =>
