@@ -216,18 +216,25 @@ class BlockValues {
 export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
   const { state, registry } = opts;
   const memos = new Map<string, Promise<unknown>>();
-  const ctx: ResourceContext = {
-    ...opts.ctx,
-    memo: <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      let p = memos.get(key) as Promise<T> | undefined;
-      if (!p) {
-        p = fn();
-        memos.set(key, p);
-        p.catch(() => memos.delete(key));
-      }
+  const settled = new Set<Promise<unknown>>();
+  const memo = <T>(key: string, fn: () => Promise<T>, slot?: Slot): Promise<T> => {
+    let p = memos.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      memos.set(key, p);
+      const mine = p;
+      p.then(() => settled.add(mine), () => memos.delete(key));
       return p;
-    },
+    }
+    // Another read's device call: waiting for it uses no device, so the slot is free meanwhile.
+    return slot && !settled.has(p) ? slot.idle(p) : p;
   };
+  const ctx: ResourceContext = { ...opts.ctx, memo: (key, fn) => memo(key, fn) };
+  /** The context of one capped read: joining another read's call frees its slot meanwhile. */
+  const slotCtx = (slot: Slot): ResourceContext => ({
+    ...ctx,
+    memo: (key, fn) => memo(key, fn, slot),
+  });
   opts = { ...opts, ctx };
   const config = opts.config;
   const steps: RuntimeStep[] = [];
@@ -249,10 +256,10 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
     const key = `${address}|${id}`;
     let p = started.get(key);
     if (!p) {
-      p = sems.run(scope, async () => {
+      p = sems.run(scope, async (slot) => {
         const t0 = performance.now();
         try {
-          return await def.read(ctx, id);
+          return await def.read(slotCtx(slot), id);
         } finally {
           opts.onRead?.(address, performance.now() - t0, scope);
         }
@@ -271,7 +278,7 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
     let p = dataReads.get(key);
     if (!p) {
       const scope = def.scopes?.(args)[0] ?? "";
-      p = sems.run(scope, () => def.read(ctx, args));
+      p = sems.run(scope, (slot) => def.read(slotCtx(slot), args));
       p.catch(() => {});
       dataReads.set(key, p);
     }
@@ -281,11 +288,28 @@ export async function computePlan(opts: ComputePlanOptions): Promise<Plan> {
     const early = validateStatic(config, (address, type, args) => {
       readDataOnce(address, registry.getData(type), args);
     });
+    // A read needs only the id: an instance whose other attributes wait on another block (a
+    // profile's mac_source on the pool, a blade's compute_profile on the profile) is read now.
+    // Started round-robin across scopes (devices): with the overall cap smaller than the number
+    // of instances, 40 VLAN reads of one switch (which share one `display vlan`) must not take
+    // every slot while the other switch and the blades wait.
+    const byScope = new Map<string, { d: (typeof early)[number]; id: string }[]>();
     for (const d of early) {
-      if (opts.destroy || containsUnknown(d.attributes)) continue;
+      if (opts.destroy) continue;
       const id = safeId(d.definition, d.attributes);
       if (id.includes("(known after apply)")) continue;
-      read(d.definition, id, d.address, d.definition.scopes(d.attributes)[0] ?? "");
+      const scope = safeScope(d.definition, d.attributes);
+      let q = byScope.get(scope);
+      if (!q) byScope.set(scope, q = []);
+      q.push({ d, id });
+    }
+    for (let i = 0, more = true; more; i++) {
+      more = false;
+      for (const [scope, q] of byScope) {
+        if (i >= q.length) continue;
+        more = true;
+        read(q[i].d.definition, q[i].id, q[i].d.address, scope);
+      }
     }
   }
   for (const e of state.list()) {
@@ -548,6 +572,16 @@ function plannedValue(def: ResourceDefinition, s: PlanStep): unknown {
   for (const k of computed) if (fresh || out[k] === undefined) out[k] = fresh ? UNKNOWN : out[k];
   out.id = containsUnknown(after) && s.id.includes("(known after apply)") ? UNKNOWN : s.id;
   return out;
+}
+
+/** The first scope of an instance, or "" while it depends on a value known only later. */
+function safeScope(def: ResourceDefinition, a: Attributes): string {
+  try {
+    const s = def.scopes(a)[0] ?? "";
+    return s.includes("(known after apply)") ? "" : s;
+  } catch {
+    return "";
+  }
 }
 
 function safeId(def: ResourceDefinition, a: Attributes): string {
@@ -849,21 +883,50 @@ class Semaphores {
   #waiters: (() => void)[] = [];
   constructor(readonly limit: number, readonly perKey: number) {}
 
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async run<T>(key: string, fn: (slot: Slot) => Promise<T>): Promise<T> {
+    await this.#acquire(key);
+    let held = true;
+    const slot: Slot = {
+      idle: async <U>(p: Promise<U>): Promise<U> => {
+        if (!held) return await p;
+        held = false;
+        this.#release(key);
+        try {
+          return await p;
+        } finally {
+          await this.#acquire(key);
+          held = true;
+        }
+      },
+    };
+    try {
+      return await fn(slot);
+    } finally {
+      if (held) this.#release(key);
+      held = false;
+    }
+  }
+
+  async #acquire(key: string): Promise<void> {
     while (this.#active >= this.limit || (this.#perKey.get(key) ?? 0) >= this.perKey) {
       await new Promise<void>((r) => this.#waiters.push(r));
     }
     this.#active++;
     this.#perKey.set(key, (this.#perKey.get(key) ?? 0) + 1);
-    try {
-      return await fn();
-    } finally {
-      this.#active--;
-      this.#perKey.set(key, (this.#perKey.get(key) ?? 1) - 1);
-      const w = this.#waiters.splice(0);
-      for (const r of w) r();
-    }
   }
+
+  #release(key: string): void {
+    this.#active--;
+    this.#perKey.set(key, (this.#perKey.get(key) ?? 1) - 1);
+    const w = this.#waiters.splice(0);
+    for (const r of w) r();
+  }
+}
+
+/** A read's place under the caps. */
+interface Slot {
+  /** Waits for `p` (another read's device call) without holding the slot; takes it back after. */
+  idle<U>(p: Promise<U>): Promise<U>;
 }
 
 // ---------------------------------------------------------------------------------------------
