@@ -145,7 +145,7 @@ export async function startHmmServices(
   const state = new HmmState(ctx, now);
   const exported = new Map<string, Uint8Array>();
 
-  const web = createHmmWebApp({ ctx, state, blades, now }, {
+  const web = createHmmWebApp({ ctx, state, blades, now, hmmCert: tls.leaf("hmm").cert }, {
     ...defined(seed.web),
     ...defined(options.web),
   });

@@ -1,6 +1,9 @@
 /**
- * The HMM menus the SDK writes (network, stateless computing, easyLink, power capping, alarm
- * settings, accounts, NTP, LDAP, chassis basic settings), as tables of fields with validators.
+ * The HMM menus the SDK writes (network, stateless computing, easyLink, power capping and
+ * hibernation, fan control, alarm settings, accounts, security policy, NTP, LDAP, chassis basic
+ * settings, chassis BIOS boot, black box, reminder), as tables of fields with validators. Pages
+ * that are not a plain record or list (power records, alarm simulation, SSL certificate, FC ports,
+ * configuration restore) are handled in `web.ts` and `menus.ts`.
  *
  * The real write formats were never captured (hmm-web-api.md §4.7: "No write verbs other than the
  * firmware ones"): every write here is an ASSUMPTION that follows the read style (form POST with
@@ -57,6 +60,14 @@ export const V = {
       })
       ? undefined
       : `"${v}" is not a VLAN list like 10,20-30`) as Validator,
+  bootOrder: ((v) => {
+    const items = v.split(",").map((x) => x.trim());
+    const known = ["Hdd", "Cd", "Pxe", "Floppy", "Other"];
+    if (!v || items.some((x) => !known.includes(x))) {
+      return `"${v}" must be a comma-separated list of ${known.join(", ")}`;
+    }
+    return new Set(items).size === items.length ? undefined : `"${v}" names a device twice`;
+  }) as Validator,
   password:
     ((v) =>
       v.length >= 8 && v.length <= 20 && /[A-Za-z]/.test(v) && /\d/.test(v)
@@ -421,5 +432,83 @@ export const SECTIONS: Record<string, Section> = {
       contact: V.text(63),
     },
     defaults: { chassisname: "E9000", location: "", assettag: "", contact: "" },
+  },
+  powerHibernation: {
+    kind: "record",
+    handler: "powerhandler.php",
+    read: "getpowersleep",
+    write: "setpowersleep",
+    element: "powersleep",
+    fields: { enabled: V.bool, redundancy: V.oneOf("N+1", "N+N") },
+    defaults: { enabled: "0", redundancy: "N+N" },
+  },
+  fanControl: {
+    kind: "record",
+    handler: "fanhandler.php",
+    read: "getfancontrol",
+    write: "setfancontrol",
+    element: "fancontrol",
+    fields: { mode: V.oneOf("auto", "manual"), speed: V.int(20, 100) },
+    defaults: { mode: "auto", speed: "40" },
+  },
+  security: {
+    kind: "record",
+    handler: "securityhandler.php",
+    read: "getsecurity",
+    write: "setsecurity",
+    element: "security",
+    fields: {
+      pwdcomplexity: V.bool,
+      pwdvalidity: V.int(0, 365),
+      minpwdlen: V.int(8, 20),
+      lockoutthreshold: V.int(0, 10),
+      lockoutminutes: V.int(1, 60),
+      sessiontimeout: V.int(5, 480),
+      sshenabled: V.bool,
+    },
+    defaults: {
+      pwdcomplexity: "1",
+      pwdvalidity: "0",
+      minpwdlen: "8",
+      lockoutthreshold: "5",
+      lockoutminutes: "5",
+      sessiontimeout: "30",
+      sshenabled: "1",
+    },
+  },
+  biosBoot: {
+    kind: "record",
+    handler: "bioshandler.php",
+    read: "getbiosboot",
+    write: "setbiosboot",
+    element: "biosboot",
+    keyed: { pattern: /^Slot([1-9]|1[0-6])$/, label: "Slot1..Slot16" },
+    fields: {
+      bootmode: V.oneOf("Legacy", "UEFI"),
+      bootorder: V.bootOrder,
+      effective: V.oneOf("once", "permanent"),
+    },
+    defaults: { bootmode: "Legacy", bootorder: "Hdd,Cd,Pxe,Other", effective: "permanent" },
+  },
+  blackBox: {
+    kind: "record",
+    handler: "blackboxhandler.php",
+    read: "getblackbox",
+    write: "setblackbox",
+    element: "blackbox",
+    keyed: { pattern: /^Slot([1-9]|1[0-6])$/, label: "Slot1..Slot16" },
+    fields: { enabled: V.bool },
+    defaults: { enabled: "1" },
+  },
+  reminder: {
+    kind: "record",
+    handler: "reminderhandler.php",
+    read: "getreminder",
+    write: "setreminder",
+    element: "reminder",
+    fields: { enabled: V.bool, interval: V.int(1, 365), content: V.text(127) },
+    defaults: { enabled: "0", interval: "30", content: "" },
+    check: (r) =>
+      r.enabled === "1" && !r.content ? "a reminder text is required when enabled" : undefined,
   },
 };

@@ -31,6 +31,26 @@ export interface HmmData {
   events: HmmEvent[];
   alarms: HmmEvent[];
   versions: Record<string, string>;
+  /** Pages that are not plain records or lists (`menus.ts`). */
+  menus: MenuData;
+}
+
+/** State of the pages `menus.ts` serves. */
+export interface MenuData {
+  /** FC port settings by `SwiN:FCn` (absent = defaults). */
+  fcPorts: Record<string, Record<string, string>>;
+  /** Imported HMM certificate (PEM); undefined = the simulator's own leaf. */
+  sslCert?: string;
+  /** Power history cleared at (ms). */
+  powerClearedAt?: number;
+  /** Saved configuration (`backupconfig`). */
+  backup?: {
+    time: number;
+    records: HmmData["records"];
+    keyed: HmmData["keyed"];
+    lists: HmmData["lists"];
+  };
+  lastRestore?: { time: number; source: string };
 }
 
 const SMM_SENSORS = [
@@ -161,6 +181,7 @@ function defaultData(t: Topology, now: number): HmmData {
     events: defaultEvents(t, now),
     alarms: defaultAlarms(t, now),
     versions: { smm: t.hmm.version, othersmm: t.hmm.version },
+    menus: { fcPorts: {} },
   };
 }
 
@@ -189,7 +210,31 @@ export class HmmState {
       records: { ...fresh.records, ...saved.records },
       keyed: { ...fresh.keyed, ...saved.keyed },
       lists: { ...fresh.lists, ...saved.lists },
+      menus: { ...fresh.menus, ...saved.menus },
     };
+  }
+
+  /** Copy of every settings section (records, keyed records, lists). */
+  settingsSnapshot(): Pick<HmmData, "records" | "keyed" | "lists"> {
+    return structuredClone({
+      records: this.data.records,
+      keyed: this.data.keyed,
+      lists: this.data.lists,
+    });
+  }
+
+  /**
+   * Restore every settings section from a snapshot, or to the defaults of the topology
+   * (`factory`: accounts, profiles, pools, NTP, LDAP... all return to their first-start values).
+   */
+  restoreSettings(from: Pick<HmmData, "records" | "keyed" | "lists"> | "factory"): void {
+    const src = from === "factory" ? defaultData(this.#topology, this.#now()) : from;
+    const fresh = defaultData(this.#topology, this.#now());
+    this.data.records = { ...fresh.records, ...structuredClone(src.records) };
+    this.data.keyed = { ...fresh.keyed, ...structuredClone(src.keyed) };
+    this.data.lists = { ...fresh.lists, ...structuredClone(src.lists) };
+    if (from === "factory") this.data.menus.fcPorts = {};
+    this.save();
   }
 
   /** Drop in-memory state and reload (after a simulator reset). */

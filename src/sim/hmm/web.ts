@@ -13,6 +13,7 @@ import type { SimContext } from "../context.ts";
 import { httpFaults } from "../faults.ts";
 import type { BladeState } from "../ibmc/blade.ts";
 import { Lockout, sameSecret } from "../ibmc/redfish_common.ts";
+import { handleMenu } from "./menus.ts";
 import { type ListSection, type RecordSection, SECTIONS } from "./settings.ts";
 import type { HmmEvent, HmmState } from "./state.ts";
 import { asctime, el, fields, result, versionText, XML_DECL } from "./xml.ts";
@@ -56,6 +57,8 @@ export interface HmmWebDeps {
   state: HmmState;
   blades: Map<number, BladeState>;
   now: () => number;
+  /** PEM of the HMM's own TLS certificate (`sslhandler.php getcert` until one is imported). */
+  hmmCert?: string;
 }
 
 /** Retcodes of the simulator (the real table is unknown; 5 = absent FRU is from a fixture). */
@@ -511,6 +514,19 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
       const { actiontype: _a, chassisid: _c, ...rest } = form;
       const err = state.writeList(name, op, rest);
       return err ? fail(RETCODE.invalidParam, err) : ok();
+    }
+
+    // -- pages that are not plain records or lists (menus.ts)
+    const menu = handleMenu(handler, action, form, {
+      state,
+      now,
+      present,
+      switchSlots: () => t.switches.map((s) => s.slot),
+      bladesOn: () => [...blades.values()].filter((b) => b.data.power === "On").length,
+      ...(deps.hmmCert ? { defaultCert: deps.hmmCert } : {}),
+    });
+    if (menu) {
+      return xml(c, result(menu.retcode, menu.desp, menu.inner ?? ""), menu.status ?? 200);
     }
 
     switch (`${handler} ${action}`) {

@@ -298,6 +298,12 @@ Deno.test("createHmmWebApp", async (t) => {
           ntp: { enabled: "1", server1: "10.0.0.1", timezone: "GMT+8" },
           ldap: { enabled: "1", server: "10.0.0.2", bindpwd: "bind-secret" },
           basic: { location: "Rack 4", assettag: "A-42" },
+          powerHibernation: { enabled: "1", redundancy: "N+1" },
+          fanControl: { mode: "manual", speed: "70" },
+          security: { lockoutthreshold: "3", sessiontimeout: "60", sshenabled: "0" },
+          biosBoot: { bladename: "Slot2", bootorder: "Pxe,Hdd", effective: "once" },
+          blackBox: { bladename: "Slot3", enabled: "0" },
+          reminder: { enabled: "1", interval: "7", content: "Check filters" },
         };
         for (const [name, sec] of Object.entries(SECTIONS)) {
           if (sec.kind !== "record") continue;
@@ -331,8 +337,73 @@ Deno.test("createHmmWebApp", async (t) => {
           bladename: "Slot6",
         });
         assert.equal(absent.status, 400);
+        const order = await s.call("bioshandler.php", {
+          actiontype: "setbiosboot",
+          bladename: "Slot2",
+          bootorder: "Pxe,Usb",
+        });
+        assert.equal(tag(order.body, "retcode"), "3");
       },
     );
+
+    await t.step("menu pages: power history, alarm simulation, FC ports, restore", async () => {
+      const hist = await s.call("powerhandler.php", {
+        actiontype: "getpowerhistory",
+        page: "2",
+        perpage: "10",
+      });
+      assert.equal(tag(hist.body, "retcode"), "0");
+      assert.ok(Number(tag(hist.body, "sum")) > 10);
+      assert.equal(hist.body.split("<powerrecord>").length - 1, 10);
+      const sim1 = await s.call("alarmhandler.php", {
+        actiontype: "simulatealarm",
+        bladename: "Fan3",
+        eventcode: "0X0401FF01",
+        level: "2",
+      });
+      assert.equal(tag(sim1.body, "retcode"), "0");
+      const alarms = await s.call("selhandler.php", {
+        actiontype: "alarm",
+        page: "1",
+        perpage: "100",
+        isstep: "1",
+        bladename: "all",
+      });
+      assert.match(alarms.body, /0X0401FF01/);
+      const badCode = await s.call("alarmhandler.php", {
+        actiontype: "simulatealarm",
+        bladename: "Fan3",
+        eventcode: "42",
+        level: "2",
+      });
+      assert.equal(tag(badCode.body, "retcode"), "3");
+      const stop = await s.call("alarmhandler.php", {
+        actiontype: "stopsimulatealarm",
+        bladename: "Fan3",
+        eventcode: "0X0401FF01",
+      });
+      assert.equal(tag(stop.body, "retcode"), "0");
+      const fcAbsent = await s.call("fcporthandler.php", {
+        actiontype: "setfcport",
+        bladename: "Swi1",
+        port: "FC1",
+        enabled: "0",
+      });
+      assert.equal(fcAbsent.status, 400, "Swi1 is empty in the default topology");
+      const cert = await s.call("sslhandler.php", {
+        actiontype: "importcert",
+        cert: "not a certificate",
+        privatekey: "x",
+      });
+      assert.equal(tag(cert.body, "retcode"), "3");
+      const rec = await s.call("configrecoveryhandler.php", { actiontype: "getconfigrecovery" });
+      assert.equal(tag(rec.body, "backuptime"), "", "no backup yet");
+      const noBackup = await s.call("configrecoveryhandler.php", {
+        actiontype: "restoreconfig",
+        source: "backup",
+      });
+      assert.equal(tag(noBackup.body, "retcode"), "3");
+    });
 
     await t.step("stateless computing lists: profiles, node assignment and refusals", async () => {
       const add = await s.call("computerhandler.php", {
