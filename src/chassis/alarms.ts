@@ -1,7 +1,9 @@
 /**
  * Alarm monitoring (HMM menu "Alarm Monitoring"): active alarms with paging, the event log (SEL)
- * per component, summary counters, alarm reporting settings; alarm simulation has no known
- * interface.
+ * per component, summary counters, alarm reporting settings, alarm simulation
+ * (`alarmhandler.php getsimulatealarm/simulatealarm/stopsimulatealarm`; verbs never captured on a
+ * real HMM, shapes per docs/simulator.md H.4 "assumption": a simulated alarm shows among the
+ * active alarms with sensor "Alarm Simulation" until it is stopped).
  *
  * Transport: the HMM web API `selhandler.php` (`alarm`, `sel`; hmm-web-api.md §4.5–4.6 [live]):
  * the HMM Redfish service has no alarm resource, and its log service covers the HMM only. Blade
@@ -18,13 +20,13 @@
  * const sel = await a.events("Slot3", { perpage: 50 });
  */
 import { z } from "zod";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { DeviceError, NotFoundError, ValidationError } from "../errors.ts";
+import { WebApiError } from "../drivers/webapi/client.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { children, childText, type XmlNode } from "../drivers/webapi/xml.ts";
 import type { Chassis } from "./chassis.ts";
 import { type DeviceHub, isNoService, perChassis } from "./hub.ts";
 import { ibmcAccess } from "./ibmc.ts";
-import { noTransport } from "./unsupported.ts";
 import {
   type Fields,
   type Input,
@@ -33,6 +35,59 @@ import {
   type SectionDef,
   writeSection,
 } from "./webform.ts";
+
+/** A simulated alarm. */
+export const SimulatedAlarmSchema = z.object({
+  source: z.string().describe("Component the alarm is raised on: smm, SlotN, SwiN, FanN, PEMN"),
+  code: z.string().describe("Event code, upper-case 0X + 8 hex digits"),
+  level: z.number().int().describe("1 minor, 2 major, 3 critical"),
+  description: z.string().describe("Event text shown with the alarm"),
+  time: z.string().describe("When it was asserted (asctime, no zone)"),
+  timeIso: z.string().optional().describe("Same, read as UTC"),
+});
+/** A simulated alarm. */
+export type SimulatedAlarm = z.infer<typeof SimulatedAlarmSchema>;
+
+/** What {@link AlarmModule.createSimulatedAlarm} takes. */
+export const SimulatedAlarmInputSchema = z.object({
+  source: z.string().regex(
+    /^(smm|Slot([1-9]|1[0-6])|Swi[1-4]|Fan([1-9]|1[0-4])|PEM[1-6])$/i,
+    "must be smm, Slot1-Slot16, Swi1-Swi4, Fan1-Fan14 or PEM1-PEM6",
+  ).describe("Component: smm, SlotN, SwiN, FanN, PEMN"),
+  code: z.string().regex(/^0x[0-9a-f]{8}$/i, "must look like 0X0801FFFF").describe(
+    "Event code (0X + 8 hex digits)",
+  ),
+  level: z.union([z.literal(1), z.literal(2), z.literal(3)]).describe(
+    "1 minor, 2 major, 3 critical",
+  ),
+  // deno-lint-ignore no-control-regex
+  description: z.string().max(127).regex(/^[^\x00-\x1f<>&]*$/, "one line without < > &")
+    .optional().describe("Event text (default: Simulated alarm)"),
+}).strict();
+/** What {@link AlarmModule.createSimulatedAlarm} takes. */
+export type SimulatedAlarmInput = z.input<typeof SimulatedAlarmInputSchema>;
+
+function checkSimulated(a: unknown): SimulatedAlarmInput {
+  const r = SimulatedAlarmInputSchema.safeParse(a);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new ValidationError(`Invalid simulated alarm ${i.path.join(".")}: ${i.message}`, {
+      field: i.path.join("."),
+      hint: "Nothing was sent to the chassis",
+    });
+  }
+  const d = r.data;
+  const src = d.source.replace(
+    /^(smm|slot|swi|fan|pem)/i,
+    (p) =>
+      p.toLowerCase() === "smm"
+        ? "smm"
+        : p.toLowerCase() === "pem"
+        ? "PEM"
+        : p[0].toUpperCase() + p.slice(1).toLowerCase(),
+  );
+  return { ...d, source: src, code: `0X${d.code.slice(2).toUpperCase()}` };
+}
 
 /** Alarm reporting settings (SNMP trap, e-mail). */
 export const ALARM_SETTINGS_FIELDS = {
@@ -204,7 +259,12 @@ export function checkComponent(c: string): string {
   });
 }
 
-function checkPage(o: PageOptions): { page: number; perpage: number } {
+/**
+ * Checks paging options (page 1-based, perpage 1-500; defaults 1 and 50).
+ *
+ * @throws {ValidationError} out of range (nothing sent)
+ */
+export function checkPage(o: PageOptions): { page: number; perpage: number } {
   const page = o.page ?? 1;
   const perpage = o.perpage ?? 50;
   if (!Number.isInteger(page) || page < 1) {
@@ -298,12 +358,103 @@ export class AlarmModule {
     return writeSection(this.hub, SETTINGS, v, {}, o);
   }
 
-  /** Alarm simulation (no known interface). */
-  simulate(_alarm: { source: string; code: string }, _o: CallOptions = {}): Promise<never> {
+  /** Alarms being simulated (asserted by {@link createSimulatedAlarm}, not yet stopped). */
+  async simulatedAlarms(o: CallOptions = {}): Promise<SimulatedAlarm[]> {
+    const r = await this.hub.web("alarmhandler.php", {
+      actiontype: "getsimulatealarm",
+      chassisid: "0",
+    }, { ...o, idempotent: true, referer: "/alarm_config.html?chassisid=0" });
+    return children(r.doc, "simalarm").map((n) => {
+      const time = childText(n, "datetime") ?? "";
+      const iso = asctimeToIso(time);
+      return SimulatedAlarmSchema.parse({
+        source: childText(n, "bladename") ?? "",
+        code: childText(n, "eventcode") ?? "",
+        level: Number(childText(n, "level") ?? "0"),
+        description: childText(n, "eventdesp") ?? "",
+        time,
+        ...(iso ? { timeIso: iso } : {}),
+      });
+    });
+  }
+
+  /**
+   * Asserts a simulated alarm (HMM menu "Alarm Monitoring → Simulation"): it shows among the active
+   * alarms and may trigger traps and e-mails like a real one. Read back from the simulation list.
+   *
+   * @throws {ValidationError} bad source, code or level (nothing sent), or refused by the HMM
+   * @throws {DeviceError} not listed afterwards
+   * @example
+   * await alarms(chassis).createSimulatedAlarm({ source: "PEM2", code: "0X0801FFFF", level: 3 });
+   */
+  async createSimulatedAlarm(
+    a: SimulatedAlarmInput,
+    o: CallOptions = {},
+  ): Promise<SimulatedAlarm> {
+    const v = checkSimulated(a);
+    return await this.hub.serialize("hmm", async () => {
+      await this.#simWrite("simulatealarm", {
+        bladename: v.source,
+        eventcode: v.code,
+        level: String(v.level),
+        ...(v.description !== undefined ? { eventdesp: v.description } : {}),
+      }, o);
+      const got = (await this.simulatedAlarms(o)).find((x) =>
+        x.source === v.source && x.code === v.code
+      );
+      if (!got || got.level !== v.level) {
+        throw new DeviceError(
+          `Inconsistent result after apply: simulated alarm ${v.code} on ${v.source} is not listed`,
+          { device: "hmm" },
+        );
+      }
+      return got;
+    });
+  }
+
+  /**
+   * Stops a simulated alarm (it is cleared among the active alarms); checked afterwards.
+   *
+   * @throws {NotFoundError} no such simulated alarm (unless `missingOk`)
+   */
+  async deleteSimulatedAlarm(
+    source: string,
+    code: string,
+    o: CallOptions & { missingOk?: boolean } = {},
+  ): Promise<void> {
+    const v = checkSimulated({ source, code, level: 1 });
+    await this.hub.serialize("hmm", async () => {
+      const listed = (await this.simulatedAlarms(o)).some((x) =>
+        x.source === v.source && x.code === v.code
+      );
+      if (!listed) {
+        if (o.missingOk) return;
+        throw new NotFoundError(`No simulated alarm ${v.code} on ${v.source}`);
+      }
+      await this.#simWrite("stopsimulatealarm", { bladename: v.source, eventcode: v.code }, o);
+      if ((await this.simulatedAlarms(o)).some((x) => x.source === v.source && x.code === v.code)) {
+        throw new DeviceError(
+          `Inconsistent result after apply: simulated alarm ${v.code} on ${v.source} still listed`,
+          { device: "hmm" },
+        );
+      }
+    });
+  }
+
+  async #simWrite(action: string, form: Record<string, string>, o: CallOptions): Promise<void> {
     try {
-      noTransport("Alarm simulation", "hmm.alarms.simulation");
+      await this.hub.web("alarmhandler.php", { actiontype: action, chassisid: "0", ...form }, {
+        ...o,
+        referer: "/alarm_config.html?chassisid=0",
+      });
     } catch (e) {
-      return Promise.reject(e);
+      if (e instanceof WebApiError && e.retcode === 3) {
+        throw new ValidationError(`The HMM refused the alarm simulation: ${e.desp ?? e.message}`, {
+          cause: e,
+          hint: "The chassis validated the request and changed nothing",
+        });
+      }
+      throw e;
     }
   }
 

@@ -3,7 +3,9 @@
  *
  * Transport: HMM Redfish `Chassis/1/Thermal` (standard DMTF Thermal resource), with presence from
  * the HMM web API `networkhandler.php listpresentfru bladename=fan` when Redfish is missing.
- * Fan speed control has no known interface ({@link UnsupportedError}).
+ * Fan speed control: `fanhandler.php getfancontrol/setfancontrol` (`<fancontrol>`: mode auto or
+ * manual, speed in percent), read back. The verbs were never captured on a real HMM: they follow the
+ * read style (docs/simulator.md H.4, "assumption").
  *
  * @example
  * for (const f of await fans(chassis).list()) console.log(f.name, f.rpm);
@@ -14,7 +16,14 @@ import type { CallOptions } from "../drivers/deadline.ts";
 import { children } from "../drivers/webapi/xml.ts";
 import type { Chassis } from "./chassis.ts";
 import { type DeviceHub, perChassis } from "./hub.ts";
-import { noTransport } from "./unsupported.ts";
+import {
+  type Fields,
+  type Input,
+  modelSchema,
+  readSection,
+  type SectionDef,
+  writeSection,
+} from "./webform.ts";
 
 /** One fan. */
 export const FanSchema = z.object({
@@ -25,6 +34,34 @@ export const FanSchema = z.object({
 });
 /** One fan. */
 export type Fan = z.infer<typeof FanSchema>;
+
+/** Fan speed control. */
+export const FAN_CONTROL_FIELDS = {
+  mode: {
+    wire: "mode",
+    kind: "string",
+    values: ["auto", "manual"],
+    describe: "auto: the HMM regulates by temperature; manual: every fan runs at `speed`",
+  },
+  speed: {
+    wire: "speed",
+    kind: "int",
+    min: 20,
+    max: 100,
+    describe: "Manual speed in percent of the maximum (20-100)",
+  },
+} as const satisfies Fields;
+/** Fan control model. */
+export const FanControlSchema = modelSchema(FAN_CONTROL_FIELDS);
+
+const CONTROL: SectionDef<typeof FAN_CONTROL_FIELDS> = {
+  what: "fan speed control",
+  handler: "fanhandler.php",
+  get: "getfancontrol",
+  set: "setfancontrol",
+  element: "fancontrol",
+  fields: FAN_CONTROL_FIELDS,
+};
 
 interface RfThermal {
   Fans?: {
@@ -71,13 +108,18 @@ export class FanModule {
       FanSchema.parse({ name: n.text.trim(), present: true, health: "Unknown" })
     );
   }
-  /** Fan speed control (no known interface). */
-  setSpeed(_mode: string, _o: CallOptions = {}): Promise<never> {
-    try {
-      noTransport("Fan speed control", "hmm.fan.control");
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  /** Fan speed control settings. */
+  control(o: CallOptions = {}) {
+    return readSection(this.hub, CONTROL, {}, o);
+  }
+  /**
+   * Changes fan speed control (read back).
+   *
+   * @example
+   * await fans(chassis).setControl({ mode: "manual", speed: 60 });
+   */
+  setControl(v: Input<typeof FAN_CONTROL_FIELDS>, o: CallOptions = {}) {
+    return writeSection(this.hub, CONTROL, v, {}, o);
   }
 }
 

@@ -6,7 +6,12 @@
  * - capping: HMM web API `powerhandler.php getpowercap/setpowercap` (write verb never captured
  *   upstream; shape per docs/simulator.md H.4), read back, and cross-checked against the Redfish
  *   `PowerLimit` where the HMM shows it;
- * - hibernation and power records: no known interface ({@link UnsupportedError}).
+ * - hibernation: `powerhandler.php getpowersleep/setpowersleep` (`<powersleep>`), read back;
+ * - power records: `powerhandler.php getpowerhistory` (paged hourly average/peak rows) and
+ *   `clearpowerhistory`.
+ *
+ * The hibernation and records verbs were never captured on a real HMM: they follow the read style
+ * (docs/simulator.md H.4, "assumption"); a real HMM that differs answers with a DeviceError.
  *
  * @example
  * const p = power(chassis);
@@ -14,11 +19,13 @@
  * await p.setCapping({ enabled: true, limit: 9000 });
  */
 import { z } from "zod";
+import { DeviceError } from "../errors.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
+import { children, childText } from "../drivers/webapi/xml.ts";
+import { asctimeToIso, checkPage, type PageOptions } from "./alarms.ts";
 import type { Chassis } from "./chassis.ts";
 import { checkSlot, type DeviceHub, perChassis } from "./hub.ts";
 import { ibmcAccess } from "./ibmc.ts";
-import { noTransport } from "./unsupported.ts";
 import {
   type Fields,
   type Input,
@@ -73,6 +80,47 @@ const CAP: SectionDef<typeof CAPPING_FIELDS> = {
   fields: CAPPING_FIELDS,
 };
 
+/** PSU hibernation (idle PSUs sleep while the load allows). */
+export const HIBERNATION_FIELDS = {
+  enabled: { wire: "enabled", kind: "bool", describe: "PSU hibernation on" },
+  redundancy: {
+    wire: "redundancy",
+    kind: "string",
+    values: ["N+1", "N+N"],
+    describe: "Redundancy kept while PSUs sleep: N+1 or N+N",
+  },
+} as const satisfies Fields;
+/** Hibernation model. */
+export const HibernationSchema = modelSchema(HIBERNATION_FIELDS);
+
+const HIBERNATION: SectionDef<typeof HIBERNATION_FIELDS> = {
+  what: "power hibernation",
+  handler: "powerhandler.php",
+  get: "getpowersleep",
+  set: "setpowersleep",
+  element: "powersleep",
+  fields: HIBERNATION_FIELDS,
+  referer: "/power.html?chassisid=0",
+};
+
+/** One power record (an hourly sample of the enclosure). */
+export const PowerRecordSchema = z.object({
+  time: z.string().describe("Start of the hour as printed (asctime, no zone)"),
+  timeIso: z.string().optional().describe("Same, read as UTC"),
+  averageWatts: z.number().describe("Average consumption over the hour"),
+  peakWatts: z.number().describe("Peak consumption over the hour"),
+});
+/** One power record. */
+export type PowerRecord = z.infer<typeof PowerRecordSchema>;
+
+/** A page of power records. */
+export const PowerRecordPageSchema = z.object({
+  sum: z.number().int().describe("Records kept in total (all pages)"),
+  records: z.array(PowerRecordSchema).describe("This page, newest first"),
+});
+/** A page of power records. */
+export type PowerRecordPage = z.infer<typeof PowerRecordPageSchema>;
+
 interface RfPower {
   PowerControl?: { PowerConsumedWatts?: number; PowerLimit?: { LimitInWatts?: number | null } }[];
   PowerSupplies?: {
@@ -124,23 +172,61 @@ export class PowerModule {
   setCapping(v: Input<typeof CAPPING_FIELDS>, o: CallOptions = {}) {
     return writeSection(this.hub, CAP, v, {}, o);
   }
-  /** Hibernation (no known interface). */
-  hibernation(_o: CallOptions = {}): Promise<never> {
-    return Promise.reject(
-      captured(() => noTransport("Power hibernation", "hmm.power.hibernation")),
-    );
+  /** PSU hibernation settings. */
+  hibernation(o: CallOptions = {}) {
+    return readSection(this.hub, HIBERNATION, {}, o);
   }
-  /** Power records / history (no known interface). */
-  records(_o: CallOptions = {}): Promise<never> {
-    return Promise.reject(captured(() => noTransport("Power records", "hmm.power.records")));
+  /** Changes PSU hibernation (read back). */
+  setHibernation(v: Input<typeof HIBERNATION_FIELDS>, o: CallOptions = {}) {
+    return writeSection(this.hub, HIBERNATION, v, {}, o);
   }
-}
-
-function captured(fn: () => never): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
+  /**
+   * One page of the power records (hourly samples, newest first; `page` 1-based).
+   *
+   * @throws {ValidationError} page or perpage out of range (nothing sent)
+   */
+  async records(o: PageOptions = {}): Promise<PowerRecordPage> {
+    const { page, perpage } = checkPage(o);
+    const r = await this.hub.web("powerhandler.php", {
+      actiontype: "getpowerhistory",
+      chassisid: "0",
+      page: String(page),
+      perpage: String(perpage),
+    }, { ...o, idempotent: true, referer: "/power.html?chassisid=0" });
+    return PowerRecordPageSchema.parse({
+      sum: Number(childText(r.doc, "sum") ?? "0"),
+      records: children(r.doc, "powerrecord").map((n) => {
+        const time = childText(n, "datetime") ?? "";
+        const iso = asctimeToIso(time);
+        return {
+          time,
+          ...(iso ? { timeIso: iso } : {}),
+          averageWatts: Number(childText(n, "average") ?? "0"),
+          peakWatts: Number(childText(n, "peak") ?? "0"),
+        };
+      }),
+    });
+  }
+  /**
+   * Clears the power records (checked: the record count reads 0 afterwards, or only the
+   * sample of a new hour).
+   *
+   * @throws {DeviceError} records remain after the clear
+   */
+  async deleteRecords(o: CallOptions = {}): Promise<void> {
+    await this.hub.serialize("hmm", async () => {
+      await this.hub.web("powerhandler.php", {
+        actiontype: "clearpowerhistory",
+        chassisid: "0",
+      }, { ...o, referer: "/power.html?chassisid=0" });
+      const left = (await this.records({ ...o, perpage: 1 })).sum;
+      if (left > 1) {
+        throw new DeviceError(
+          `Inconsistent result after apply: ${left} power records remain after clearing`,
+          { device: "hmm" },
+        );
+      }
+    });
   }
 }
 

@@ -8,7 +8,14 @@
  *   (`listuser`/`adduser`/`modifyuser`/`deluser`; shapes per docs/simulator.md H.4); passwords
  *   are write-only and never read back or logged;
  * - NTP and LDAP: `ntphandler.php`, `ldaphandler.php` settings pages (bind password write-only);
- * - security policy and SSL certificates: no known interface ({@link UnsupportedError}).
+ * - security policy: `securityhandler.php getsecurity/setsecurity` (`<security>`), read back;
+ * - SSL certificate: `sslhandler.php getcert` (`<cert>`) and `importcert` (`cert`, `privatekey`,
+ *   `keypwd`): checked locally (parses, key matches, not expired) before anything is sent, and
+ *   read back by fingerprint. Replacing the certificate breaks every client that pinned the old
+ *   one: only src/ops calls it, inside the change envelope.
+ *
+ * Security and SSL verbs were never captured on a real HMM: shapes per docs/simulator.md H.4
+ * ("assumption").
  *
  * @example
  * const s = system(chassis);
@@ -16,12 +23,14 @@
  * await s.createAccount({ username: "ops", password: "Passw0rd12", role: "operator" });
  */
 import { z } from "zod";
-import { ValidationError } from "../errors.ts";
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { DeviceError, ValidationError } from "../errors.ts";
+import { WebApiError } from "../drivers/webapi/client.ts";
+import { child, childText } from "../drivers/webapi/xml.ts";
 import type { CallOptions } from "../drivers/deadline.ts";
 import { parseSel } from "./alarms.ts";
 import type { Chassis } from "./chassis.ts";
 import { type DeviceHub, perChassis } from "./hub.ts";
-import { noTransport } from "./unsupported.ts";
 import {
   type CollectionDef,
   createRecord,
@@ -47,6 +56,74 @@ export const ACCOUNT_FIELDS = {
   role: { wire: "role", kind: "string", describe: "Role, e.g. administrator, operator, user" },
   enabled: { wire: "enabled", kind: "bool", describe: "Account may log in" },
 } as const satisfies Fields;
+
+/** Security policy. */
+export const SECURITY_FIELDS = {
+  passwordComplexity: {
+    wire: "pwdcomplexity",
+    kind: "bool",
+    describe: "Passwords must mix letters, digits and special characters",
+  },
+  passwordValidityDays: {
+    wire: "pwdvalidity",
+    kind: "int",
+    min: 0,
+    max: 365,
+    describe: "Days a password stays valid (0: forever)",
+  },
+  minPasswordLength: {
+    wire: "minpwdlen",
+    kind: "int",
+    min: 8,
+    max: 20,
+    describe: "Shortest password accepted (8-20)",
+  },
+  lockoutThreshold: {
+    wire: "lockoutthreshold",
+    kind: "int",
+    min: 0,
+    max: 10,
+    describe: "Failed logins before the account is locked (0: never)",
+  },
+  lockoutMinutes: {
+    wire: "lockoutminutes",
+    kind: "int",
+    min: 1,
+    max: 60,
+    describe: "How long a locked account stays locked",
+  },
+  sessionTimeoutMinutes: {
+    wire: "sessiontimeout",
+    kind: "int",
+    min: 5,
+    max: 480,
+    describe: "Idle minutes before a web session ends",
+  },
+  sshEnabled: { wire: "sshenabled", kind: "bool", describe: "SSH service of the HMM on" },
+} as const satisfies Fields;
+/** Security policy model. */
+export const SecuritySchema = modelSchema(SECURITY_FIELDS);
+
+/** The HMM's SSL certificate as it reads. */
+export const SslCertificateSchema = z.object({
+  subject: z.string().describe("Subject distinguished name, e.g. CN=hmm"),
+  issuer: z.string().describe("Issuer distinguished name"),
+  validFrom: z.string().describe("Start of validity (asctime, no zone)"),
+  validTo: z.string().describe("End of validity (asctime, no zone)"),
+  serialNumber: z.string().describe("Serial number in hex"),
+  fingerprint: z.string().describe("SHA-256 fingerprint, colon-separated hex"),
+});
+/** The HMM's SSL certificate. */
+export type SslCertificate = z.infer<typeof SslCertificateSchema>;
+
+/** A certificate to import (PEM); the key and its password are never logged or read back. */
+export const SslImportSchema = z.object({
+  certificate: z.string().describe("PEM certificate (leaf first)"),
+  privateKey: z.string().describe("PEM private key of the certificate (write-only)"),
+  keyPassword: z.string().optional().describe("Password of an encrypted key (write-only)"),
+}).strict();
+/** A certificate to import. */
+export type SslImport = z.infer<typeof SslImportSchema>;
 
 /** NTP settings. */
 export const NTP_FIELDS = {
@@ -212,23 +289,114 @@ export class SystemModule {
   setLdap(v: Input<typeof LDAP_FIELDS>, o: CallOptions = {}) {
     return writeSection(this.hub, LDAP, v, {}, o);
   }
-  /** Security policy (no known interface). */
-  security(_o: CallOptions = {}): Promise<never> {
-    return rejectWith(() => noTransport("Security policy", "hmm.system.security"));
+  /** Security policy (passwords, lockout, session timeout, SSH). */
+  security(o: CallOptions = {}) {
+    return readSection(this.hub, SECURITY, {}, o);
   }
-  /** SSL certificate (no known interface). */
-  ssl(_o: CallOptions = {}): Promise<never> {
-    return rejectWith(() => noTransport("SSL certificate management", "hmm.system.ssl"));
+  /** Changes the security policy (read back). */
+  setSecurity(v: Input<typeof SECURITY_FIELDS>, o: CallOptions = {}) {
+    return writeSection(this.hub, SECURITY, v, {}, o);
+  }
+  /** The HMM's SSL certificate. */
+  async sslCertificate(o: CallOptions = {}): Promise<SslCertificate> {
+    const r = await this.hub.web("sslhandler.php", {
+      actiontype: "getcert",
+      chassisid: "0",
+    }, { ...o, idempotent: true, referer: SYSTEM_PAGE });
+    const cert = child(r.doc, "cert");
+    const t = (n: string) => childText(cert, n) ?? "";
+    return SslCertificateSchema.parse({
+      subject: t("subject"),
+      issuer: t("issuer"),
+      validFrom: t("validfrom"),
+      validTo: t("validto"),
+      serialNumber: t("serialnumber"),
+      fingerprint: t("fingerprint"),
+    });
+  }
+  /**
+   * Replaces the HMM's SSL certificate (read back by fingerprint). DANGEROUS: clients that pinned
+   * the old certificate (Vessel's own trust file included) fail until they trust the new one.
+   * Call it only from src/ops, inside the change envelope.
+   *
+   * @throws {ValidationError} not a PEM certificate, key unreadable or not matching, expired
+   *   (nothing sent), or refused by the HMM
+   * @throws {DeviceError} the HMM shows another certificate afterwards
+   */
+  async updateSslCertificate(v: SslImport, o: CallOptions = {}): Promise<SslCertificate> {
+    const want = checkImport(v);
+    return await this.hub.serialize("hmm", async () => {
+      try {
+        await this.hub.web("sslhandler.php", {
+          actiontype: "importcert",
+          chassisid: "0",
+          cert: v.certificate,
+          privatekey: v.privateKey,
+          ...(v.keyPassword ? { keypwd: v.keyPassword } : {}),
+        }, { ...o, referer: SYSTEM_PAGE });
+      } catch (e) {
+        if (e instanceof WebApiError && e.retcode === 3) {
+          throw new ValidationError(`The HMM refused the SSL certificate: ${e.desp ?? e.message}`, {
+            cause: e,
+            hint: "The chassis validated the certificate and changed nothing",
+          });
+        }
+        throw e;
+      }
+      const got = await this.sslCertificate(o);
+      if (got.fingerprint !== want) {
+        throw new DeviceError(
+          `Inconsistent result after apply: the HMM shows certificate ${got.fingerprint}, expected ${want}`,
+          { device: "hmm" },
+        );
+      }
+      return got;
+    });
   }
 }
 
-function rejectWith(fn: () => never): Promise<never> {
+const SYSTEM_PAGE = "/system_manage.html?chassisid=0";
+
+/** Local checks of a certificate import; returns the SHA-256 fingerprint. */
+function checkImport(v: unknown): string {
+  const r = SslImportSchema.safeParse(v);
+  const fail = (field: string, why: string): never => {
+    throw new ValidationError(`Invalid SSL certificate import ${field}: ${why}`, {
+      field,
+      hint: "Nothing was sent to the chassis",
+    });
+  };
+  if (!r.success) return fail(r.error.issues[0].path.join("."), r.error.issues[0].message);
+  let x: X509Certificate;
   try {
-    fn();
-  } catch (e) {
-    return Promise.reject(e);
+    x = new X509Certificate(r.data.certificate);
+  } catch {
+    return fail("certificate", "not a PEM certificate");
   }
+  if (Date.parse(x.validTo) <= Date.now()) fail("certificate", `expired on ${x.validTo}`);
+  let key;
+  try {
+    key = createPrivateKey({
+      key: r.data.privateKey,
+      format: "pem",
+      ...(r.data.keyPassword ? { passphrase: r.data.keyPassword } : {}),
+    });
+  } catch {
+    return fail("privateKey", "not a readable PEM private key (or wrong keyPassword)");
+  }
+  if (!x.checkPrivateKey(key)) fail("privateKey", "does not belong to the certificate");
+  return x.fingerprint256;
 }
+
+const SECURITY: SectionDef<typeof SECURITY_FIELDS> = {
+  what: "security policy",
+  handler: "securityhandler.php",
+  get: "getsecurity",
+  set: "setsecurity",
+  element: "security",
+  fields: SECURITY_FIELDS,
+  referer: SYSTEM_PAGE,
+};
 
 /**
  * The system-management module of a chassis (cached per chassis).
