@@ -1,7 +1,7 @@
 /**
  * HMM web API pages that are not a plain settings record or record list: power records
  * (`powerhandler.php`), alarm simulation (`alarmhandler.php`), the SSL certificate
- * (`sslhandler.php`), FC ports (`fcporthandler.php`) and configuration backup/restore
+ * (`sslhandler.php`; after an import the HMM's HTTPS listener serves the new certificate), FC ports (`fcporthandler.php`) and configuration backup/restore
  * (`configrecoveryhandler.php`).
  *
  * Every verb here is an ASSUMPTION (no write verb of these menus was ever captured, hmm-web-api.md
@@ -35,6 +35,8 @@ export interface MenuDeps {
   bladesOn: () => number;
   /** The simulator's own HMM certificate (PEM), shown until one is imported. */
   defaultCert?: string;
+  /** Called after a certificate import: the HTTPS listener switches to it. */
+  onCertificate?: () => void;
 }
 
 const OK = "The operation succeeded";
@@ -113,6 +115,7 @@ function importCert(d: MenuDeps, form: Record<string, string>): MenuReply {
   }
   if (!x.checkPrivateKey(key)) return bad("The private key does not match the certificate");
   d.state.data.menus.sslCert = pem;
+  d.state.data.menus.sslKey = key.export({ type: "pkcs8", format: "pem" }) as string;
   d.state.addEvent({
     level: 0,
     source: "MM",
@@ -122,6 +125,7 @@ function importCert(d: MenuDeps, form: Record<string, string>): MenuReply {
     asserted: true,
     component: "smm",
   });
+  d.onCertificate?.();
   return ok();
 }
 

@@ -39,7 +39,12 @@ export interface HmmServicesOptions {
 
 /** The handles `startHmmServices` returns, plus in-process access for tests and the admin API. */
 export interface HmmServicesHandle extends HmmServices {
-  tls: { ca: string };
+  /**
+   * `ca`: the simulator CA (PEM). `leaf(name)`: a certificate and key issued by that CA for `name`
+   * (SAN localhost, 127.0.0.1), e.g. to rotate the HMM certificate through
+   * `sslhandler.php importcert` in a test while clients keep trusting the CA.
+   */
+  tls: { ca: string; leaf(name: string): { cert: string; key: string } };
   /** Blade state per slot (power, boot, media, SEL). */
   blades: Map<number, BladeState>;
   /** The HMM's persisted state. */
@@ -97,7 +102,8 @@ class HttpsListener {
   port = 0;
   constructor(
     private readonly host: string,
-    private readonly cert: { cert: string; key: string },
+    /** Certificate served from the next start on. */
+    public cert: { cert: string; key: string },
     private readonly handler: (req: Request) => Response | Promise<Response>,
   ) {}
   start(): void {
@@ -145,7 +151,21 @@ export async function startHmmServices(
   const state = new HmmState(ctx, now);
   const exported = new Map<string, Uint8Array>();
 
-  const web = createHmmWebApp({ ctx, state, blades, now, hmmCert: tls.leaf("hmm").cert }, {
+  // The HMM serves an imported certificate (sslhandler.php importcert) once it is stored, and
+  // after a restart with --state; a reset returns to the simulator's own leaf.
+  const hmmCert = () => {
+    const m = state.data.menus;
+    return m.sslCert && m.sslKey ? { cert: m.sslCert, key: m.sslKey } : tls.leaf("hmm");
+  };
+  let switchCert: () => void = () => {};
+  const web = createHmmWebApp({
+    ctx,
+    state,
+    blades,
+    now,
+    hmmCert: tls.leaf("hmm").cert,
+    onCertificate: () => switchCert(),
+  }, {
     ...defined(seed.web),
     ...defined(options.web),
   });
@@ -161,9 +181,27 @@ export async function startHmmServices(
   const unsubs: (() => void)[] = [];
   let closed = false;
   try {
-    const hmmHttps = new HttpsListener(ctx.host, tls.leaf("hmm"), hmmFetch);
+    const hmmHttps = new HttpsListener(ctx.host, hmmCert(), hmmFetch);
     hmmHttps.start();
     closers.push(() => hmmHttps.stop());
+    // Like a real HMM restarting its web server: after the reply, the listener closes (open
+    // connections end) and reopens on the same port with the new certificate.
+    let switching = Promise.resolve();
+    switchCert = () => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        switching = switching.then(async () => {
+          if (closed) return;
+          const next = hmmCert();
+          if (next.cert === hmmHttps.cert.cert) return;
+          await hmmHttps.stop();
+          hmmHttps.cert = next;
+          if (!closed) hmmHttps.start();
+        });
+      }, 0);
+      timers.add(timer);
+    };
+    closers.push(() => switching);
     const hmmSsh = await ctx.ssh.createSshServer({
       device: "hmm",
       onShell: (io) => void runHmmShell(new Terminal(io), { ctx, state, blades, exported, now }),
@@ -246,6 +284,7 @@ export async function startHmmServices(
       state.reload();
       for (const b of blades.values()) b.reload();
       exported.clear();
+      switchCert();
     }));
 
     return {
@@ -257,7 +296,7 @@ export async function startHmmServices(
         },
         ibmc,
       },
-      tls: { ca: tls.ca },
+      tls: { ca: tls.ca, leaf: (name) => tls.leaf(name) },
       blades,
       state,
       hmmFetch,

@@ -41,6 +41,8 @@ export interface MenuData {
   fcPorts: Record<string, Record<string, string>>;
   /** Imported HMM certificate (PEM); undefined = the simulator's own leaf. */
   sslCert?: string;
+  /** Its private key (PEM PKCS#8, unencrypted; simulator state only, never served). */
+  sslKey?: string;
   /** Power history cleared at (ms). */
   powerClearedAt?: number;
   /** Saved configuration (`backupconfig`). */

@@ -59,6 +59,8 @@ export interface HmmWebDeps {
   now: () => number;
   /** PEM of the HMM's own TLS certificate (`sslhandler.php getcert` until one is imported). */
   hmmCert?: string;
+  /** Called after `sslhandler.php importcert` stored a new certificate (listener switch). */
+  onCertificate?: () => void;
 }
 
 /** Retcodes of the simulator (the real table is unknown; 5 = absent FRU is from a fixture). */
@@ -524,6 +526,7 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
       switchSlots: () => t.switches.map((s) => s.slot),
       bladesOn: () => [...blades.values()].filter((b) => b.data.power === "On").length,
       ...(deps.hmmCert ? { defaultCert: deps.hmmCert } : {}),
+      ...(deps.onCertificate ? { onCertificate: deps.onCertificate } : {}),
     });
     if (menu) {
       return xml(c, result(menu.retcode, menu.desp, menu.inner ?? ""), menu.status ?? 200);
