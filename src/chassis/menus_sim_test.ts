@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { startSimulator } from "../sim/mod.ts";
+import type { HmmServicesHandle } from "../sim/hmm/mod.ts";
 import { createCa, issueLeaf } from "../sim/tls.ts";
 import { alarms } from "./alarms.ts";
 import { basic } from "./basic.ts";
@@ -135,10 +136,18 @@ Deno.test({
         ValidationError,
       );
       assert.equal(hubOf(a).calls.length, calls, "nothing sent for a bad certificate");
-      const got = await s.updateSslCertificate({ certificate: leaf.cert, privateKey: leaf.key });
-      assert.match(got.subject, /hmm-new/);
+      // A certificate from the simulator CA: clients trusting the CA keep working after the switch.
+      const next = (sim.hmm as HmmServicesHandle).tls.leaf("hmm-rotated");
+      const got = await s.updateSslCertificate({ certificate: next.cert, privateKey: next.key });
+      assert.match(got.subject, /hmm-rotated/);
       assert.notEqual(got.fingerprint, cur.fingerprint);
       assert.equal((await system(b).sslCertificate()).fingerprint, got.fingerprint);
+      const fresh = await open();
+      try {
+        assert.equal((await system(fresh).sslCertificate()).fingerprint, got.fingerprint);
+      } finally {
+        await fresh.close();
+      }
     }),
 });
 

@@ -24,10 +24,11 @@
  */
 import { z } from "zod";
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { connect as tlsConnect } from "node:tls";
 import { DeviceError, ValidationError } from "../errors.ts";
 import { WebApiError } from "../drivers/webapi/client.ts";
 import { child, childText } from "../drivers/webapi/xml.ts";
-import type { CallOptions } from "../drivers/deadline.ts";
+import { abortReason, type CallOptions, withDeadline } from "../drivers/deadline.ts";
 import { parseSel } from "./alarms.ts";
 import type { Chassis } from "./chassis.ts";
 import { type DeviceHub, perChassis } from "./hub.ts";
@@ -325,6 +326,7 @@ export class SystemModule {
    */
   async updateSslCertificate(v: SslImport, o: CallOptions = {}): Promise<SslCertificate> {
     const want = checkImport(v);
+    const web = this.hub.context.endpoints.hmm?.web;
     return await this.hub.serialize("hmm", async () => {
       try {
         await this.hub.web("sslhandler.php", {
@@ -343,22 +345,80 @@ export class SystemModule {
         }
         throw e;
       }
-      const got = await this.sslCertificate(o);
-      if (got.fingerprint !== want) {
-        throw new DeviceError(
-          `Inconsistent result after apply: the HMM shows certificate ${got.fingerprint}, expected ${want}`,
-          { device: "hmm" },
-        );
-      }
-      return got;
+      // Read back what the HMM actually serves (its web server restarts with the new certificate;
+      // a pinned or CA-checked session would refuse it, so the handshake here only reads it).
+      if (web) await waitForServedCertificate(web, want.fingerprint, o);
+      return want;
     });
   }
 }
 
+/**
+ * Polls the TLS handshake of `url` until it presents the certificate with `fingerprint` (the
+ * handshake only reads the certificate; nothing is sent), to the deadline (default 30 s).
+ *
+ * @throws {DeviceError} another certificate is still served at the deadline
+ */
+async function waitForServedCertificate(
+  url: string,
+  fingerprint: string,
+  o: CallOptions,
+): Promise<void> {
+  const u = new URL(url);
+  let last = "";
+  try {
+    await withDeadline(
+      `waiting for the HMM to serve the new certificate at ${u.host}`,
+      { ...o, timeoutMs: o.timeoutMs ?? 30_000 },
+      async (signal) => {
+        while (true) {
+          last = await servedFingerprint(u.hostname, Number(u.port || 443), signal).catch(() => "");
+          if (last === fingerprint) return;
+          await new Promise<void>((res, rej) => {
+            const t = setTimeout(res, 200);
+            signal.addEventListener("abort", () => {
+              clearTimeout(t);
+              rej(abortReason(signal, "certificate read-back"));
+            }, { once: true });
+          });
+        }
+      },
+    );
+  } catch (e) {
+    throw new DeviceError(
+      `Inconsistent result after apply: the HMM at ${u.host} serves certificate ${
+        last || "(no answer)"
+      }, expected ${fingerprint}`,
+      { device: "hmm", cause: e },
+    );
+  }
+}
+
+/** SHA-256 fingerprint of the certificate a TLS server presents (nothing is sent). */
+function servedFingerprint(host: string, port: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = tlsConnect({ host, port, rejectUnauthorized: false }, () => {
+      const fp = sock.getPeerCertificate().fingerprint256 ?? "";
+      sock.destroy();
+      resolve(fp);
+    });
+    const stop = () => {
+      sock.destroy();
+      reject(abortReason(signal, "certificate read-back"));
+    };
+    signal.addEventListener("abort", stop, { once: true });
+    sock.once("error", (e) => {
+      signal.removeEventListener("abort", stop);
+      reject(e);
+    });
+    sock.once("close", () => signal.removeEventListener("abort", stop));
+  });
+}
+
 const SYSTEM_PAGE = "/system_manage.html?chassisid=0";
 
-/** Local checks of a certificate import; returns the SHA-256 fingerprint. */
-function checkImport(v: unknown): string {
+/** Local checks of a certificate import; returns what the certificate will read as. */
+function checkImport(v: unknown): SslCertificate {
   const r = SslImportSchema.safeParse(v);
   const fail = (field: string, why: string): never => {
     throw new ValidationError(`Invalid SSL certificate import ${field}: ${why}`, {
@@ -385,7 +445,27 @@ function checkImport(v: unknown): string {
     return fail("privateKey", "not a readable PEM private key (or wrong keyPassword)");
   }
   if (!x.checkPrivateKey(key)) fail("privateKey", "does not belong to the certificate");
-  return x.fingerprint256;
+  return SslCertificateSchema.parse({
+    subject: x.subject.replaceAll("\n", ", "),
+    issuer: x.issuer.replaceAll("\n", ", "),
+    validFrom: asctimeOf(Date.parse(x.validFrom)),
+    validTo: asctimeOf(Date.parse(x.validTo)),
+    serialNumber: x.serialNumber,
+    fingerprint: x.fingerprint256,
+  });
+}
+
+/** `Wed Nov 25 21:05:53 2026` in UTC (the HMM's date style). */
+function asctimeOf(ms: number): string {
+  const d = new Date(ms);
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()];
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+    d.getUTCMonth()
+  ];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${day} ${mon} ${String(d.getUTCDate()).padStart(2, " ")} ${p(d.getUTCHours())}:${
+    p(d.getUTCMinutes())
+  }:${p(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
 }
 
 const SECURITY: SectionDef<typeof SECURITY_FIELDS> = {
