@@ -68,9 +68,12 @@ Deno.test({
     withTwo(async (a, b) => {
       const f = fans(a);
       assert.equal((await f.control()).mode, "auto");
-      const c = await f.setControl({ mode: "manual", speed: 60 });
-      assert.deepEqual([c.mode, c.speed], ["manual", 60]);
+      const rpm = (await f.list()).filter((x) => x.present).map((x) => x.rpm ?? 0);
+      const c = await f.setControl({ mode: "manual", speed: 80 });
+      assert.deepEqual([c.mode, c.speed], ["manual", 80]);
       assert.deepEqual(await fans(b).control(), c);
+      const faster = (await fans(b).list()).filter((x) => x.present).map((x) => x.rpm ?? 0);
+      assert.ok(faster.every((r, i) => r > rpm[i]), "the fans speed up at 80 %");
       await assert.rejects(f.setControl({ speed: 10 }), ValidationError);
       await f.setControl({ mode: "auto" });
     }),

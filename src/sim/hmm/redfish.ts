@@ -261,6 +261,12 @@ export function createHmmRedfishApp(
       })),
     });
   });
+  // Fan speed control (web `fanhandler.php setfancontrol`, assumption): in manual mode every fan
+  // runs at `speed` percent, the topology's RPM being the automatic level of about 40 %.
+  const fanRpm = (auto: number): number => {
+    const c = state.data.records.fanControl;
+    return c?.mode === "manual" ? Math.round(auto / 0.4 * Number(c.speed) / 100) : auto;
+  };
   app.get(`${ROOT}/Chassis/1/Thermal`, () =>
     json({
       "@odata.id": `${ROOT}/Chassis/1/Thermal`,
@@ -271,7 +277,7 @@ export function createHmmRedfishApp(
         "@odata.id": `${ROOT}/Chassis/1/Thermal#/Fans/${i}`,
         MemberId: String(i),
         FanName: `Fan${f.id}`,
-        Reading: f.present ? f.rpm : null,
+        Reading: f.present ? fanRpm(f.rpm) : null,
         ReadingUnits: "RPM",
         Status: {
           State: f.present ? "Enabled" : "Absent",
