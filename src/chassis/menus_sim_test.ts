@@ -6,7 +6,7 @@
  * input never reaches the device, the HMM's own refusals become ValidationErrors.
  */
 import assert from "node:assert/strict";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { AuthError, NotFoundError, ValidationError } from "../errors.ts";
 import { startSimulator } from "../sim/mod.ts";
 import type { HmmServicesHandle } from "../sim/hmm/mod.ts";
 import { createCa, issueLeaf } from "../sim/tls.ts";
@@ -121,8 +121,27 @@ Deno.test({
       const s = system(a);
       const sec = await s.setSecurity({ lockoutThreshold: 3, sessionTimeoutMinutes: 15 });
       assert.deepEqual([sec.lockoutThreshold, sec.sessionTimeoutMinutes], [3, 15]);
+      assert.ok((await s.security()).passwordComplexity, "untouched fields keep their value");
       assert.deepEqual(await system(b).security(), sec);
       await assert.rejects(s.setSecurity({ minPasswordLength: 4 }), ValidationError);
+      // The lockout threshold takes effect at once: one bad password locks a fresh account.
+      await s.createAccount({ username: "lk", password: "Passw0rd12", role: "user" });
+      await s.setSecurity({ lockoutThreshold: 1, lockoutMinutes: 1 });
+      const login = async (password: string) => {
+        const c = await openChassis({
+          endpoints: sim.endpoints,
+          credentials: { username: "lk", password },
+        });
+        try {
+          await system(c).ntp();
+        } finally {
+          await c.close();
+        }
+      };
+      await assert.rejects(login("Wrong-pass1"), AuthError);
+      await assert.rejects(login("Passw0rd12"), /locked/i, "locked after one failure");
+      await s.setSecurity({ lockoutThreshold: 5, lockoutMinutes: 5 });
+      await s.deleteAccount("lk");
 
       const cur = await s.sslCertificate();
       assert.match(cur.subject, /hmm/);

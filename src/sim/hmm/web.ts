@@ -118,8 +118,22 @@ function versionFrom(name: string): string | undefined {
 export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): Hono {
   const { ctx, state, blades, now } = deps;
   const t = ctx.topology;
-  const lockout = new Lockout(options.lockoutThreshold ?? 5, options.lockoutMs ?? 300_000, now);
-  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  let lockout = new Lockout(options.lockoutThreshold ?? 5, options.lockoutMs ?? 300_000, now);
+  let idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  /**
+   * A written security policy (`securityhandler.php setsecurity`) takes effect at once: login
+   * lockout threshold (0 = never) and time, web session idle timeout. Until one is written the
+   * options apply (assumption: the real HMM applies the policy immediately).
+   */
+  const applySecurity = (r: Record<string, string>) => {
+    const th = Number(r.lockoutthreshold);
+    lockout = new Lockout(
+      th === 0 ? Number.MAX_SAFE_INTEGER : th,
+      Number(r.lockoutminutes) * 60_000,
+      now,
+    );
+    idleMs = Number(r.sessiontimeout) * 60_000;
+  };
   const sessions = new Map<string, WebSession>();
   let upload: { name: string; size: number; kind?: "smm" | "swi" | "blade" } | undefined;
   let job: UpgradeTarget[] = [];
@@ -486,6 +500,7 @@ export function createHmmWebApp(deps: HmmWebDeps, options: HmmWebOptions = {}): 
         }
         const { actiontype: _a, chassisid: _c, bladename: _b, ...rest } = form;
         const err = state.writeRecord(name, rest, key);
+        if (!err && name === "security") applySecurity(state.data.records.security);
         return err ? fail(RETCODE.invalidParam, err) : ok();
       }
       const ls = s as ListSection;
