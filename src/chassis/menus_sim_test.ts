@@ -159,7 +159,7 @@ Deno.test({
       );
       assert.equal(hubOf(a).calls.length, calls, "nothing sent for a bad certificate");
       // A certificate from the simulator CA: clients trusting the CA keep working after the switch.
-      const next = (sim.hmm as HmmServicesHandle).tls.leaf("hmm-rotated");
+      const next = (sim.hmm as HmmServicesHandle).tlsLeaf("hmm-rotated");
       const got = await s.updateSslCertificate({ certificate: next.cert, privateKey: next.key });
       assert.match(got.subject, /hmm-rotated/);
       assert.notEqual(got.fingerprint, cur.fingerprint);

@@ -39,12 +39,13 @@ export interface HmmServicesOptions {
 
 /** The handles `startHmmServices` returns, plus in-process access for tests and the admin API. */
 export interface HmmServicesHandle extends HmmServices {
+  tls: { ca: string };
   /**
-   * `ca`: the simulator CA (PEM). `leaf(name)`: a certificate and key issued by that CA for `name`
-   * (SAN localhost, 127.0.0.1), e.g. to rotate the HMM certificate through
-   * `sslhandler.php importcert` in a test while clients keep trusting the CA.
+   * A certificate and key issued by the simulator CA for `name` (SAN localhost, 127.0.0.1), e.g.
+   * to rotate the HMM certificate through `sslhandler.php importcert` in a test while clients
+   * keep trusting the CA.
    */
-  tls: { ca: string; leaf(name: string): { cert: string; key: string } };
+  tlsLeaf(name: string): { cert: string; key: string };
   /** Blade state per slot (power, boot, media, SEL). */
   blades: Map<number, BladeState>;
   /** The HMM's persisted state. */
@@ -296,7 +297,8 @@ export async function startHmmServices(
         },
         ibmc,
       },
-      tls: { ca: tls.ca, leaf: (name) => tls.leaf(name) },
+      tls: { ca: tls.ca },
+      tlsLeaf: (name) => tls.leaf(name),
       blades,
       state,
       hmmFetch,
