@@ -193,6 +193,15 @@ export const ConfigRecoverySchema = z.object({
 });
 /** Backup and restore state. */
 export type ConfigRecovery = z.infer<typeof ConfigRecoverySchema>;
+/** A configuration restore request. */
+export const ConfigRestoreSchema = z.object({
+  source: z.enum(["backup", "factory"]).describe(
+    "backup: the configuration saved by saveConfigBackup; factory: factory settings",
+  ),
+  confirm: z.literal(true).describe("Must be true: every HMM setting is replaced"),
+}).strict();
+/** A configuration restore request. */
+export type ConfigRestore = z.infer<typeof ConfigRestoreSchema>;
 const RECOVERY_PAGE = "/cabinet_configrecovery.html?chassisid=0";
 
 function swiName(name: string): string {
@@ -457,23 +466,13 @@ export class BasicModule {
    * @throws {ValidationError} no `confirm`, or the HMM refused (e.g. no backup exists)
    * @throws {DeviceError} the restore does not read back
    */
-  async applyConfigRestore(
-    v: { source: "backup" | "factory"; confirm: boolean },
-    o: CallOptions = {},
-  ): Promise<ConfigRecovery> {
-    if (v?.source !== "backup" && v?.source !== "factory") {
-      throw new ValidationError(
-        `Invalid configuration restore source ${JSON.stringify(v?.source)}`,
-        {
-          field: "source",
-          hint: "Use backup or factory; nothing was sent",
-        },
-      );
-    }
-    if (v.confirm !== true) {
-      throw new ValidationError("A configuration restore replaces every HMM setting: confirm it", {
-        field: "confirm",
-        hint: "Pass confirm: true; nothing was sent",
+  async applyConfigRestore(v: ConfigRestore, o: CallOptions = {}): Promise<ConfigRecovery> {
+    const r = ConfigRestoreSchema.safeParse(v);
+    if (!r.success) {
+      const i = r.error.issues[0];
+      throw new ValidationError(`Invalid configuration restore ${i.path.join(".")}: ${i.message}`, {
+        field: i.path.join("."),
+        hint: "Use source backup or factory and confirm: true; nothing was sent",
       });
     }
     return await this.hub.serialize("hmm", async () => {

@@ -11,7 +11,7 @@ import { startSimulator } from "../sim/mod.ts";
 import type { HmmServicesHandle } from "../sim/hmm/mod.ts";
 import { createCa, issueLeaf } from "../sim/tls.ts";
 import { alarms } from "./alarms.ts";
-import { basic } from "./basic.ts";
+import { basic, type ConfigRestore } from "./basic.ts";
 import { openChassis } from "./chassis.ts";
 import { fans } from "./fan.ts";
 import { hubOf } from "./hub.ts";
@@ -221,7 +221,7 @@ Deno.test({
     withTwo(async (a, b) => {
       const ba = basic(a);
       await assert.rejects(
-        ba.applyConfigRestore({ source: "backup", confirm: false }),
+        ba.applyConfigRestore({ source: "backup", confirm: false } as unknown as ConfigRestore),
         ValidationError,
       );
       await ba.set({ location: "before backup" });
