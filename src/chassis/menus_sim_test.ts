@@ -164,12 +164,29 @@ Deno.test({
       assert.match(got.subject, /hmm-rotated/);
       assert.notEqual(got.fingerprint, cur.fingerprint);
       assert.equal((await system(b).sslCertificate()).fingerprint, got.fingerprint);
-      const fresh = await open();
+      // A recorded session imports another one: the key never reaches the recording.
+      const dir = await Deno.makeTempDir({ prefix: "vessel-ssl-rec-" });
+      const rec = await openChassis({ endpoints: sim.endpoints, credentials: creds, record: dir });
+      const third = (sim.hmm as HmmServicesHandle).tlsLeaf("hmm-rotated-2");
       try {
-        assert.equal((await system(fresh).sslCertificate()).fingerprint, got.fingerprint);
+        const again = await system(rec).updateSslCertificate({
+          certificate: third.cert,
+          privateKey: third.key,
+        });
+        assert.equal((await system(rec).sslCertificate()).fingerprint, again.fingerprint);
       } finally {
-        await fresh.close();
+        await rec.close();
       }
+      const keyBody = third.key.split("\n")[1];
+      let imports = 0;
+      for await (const e of Deno.readDir(dir)) {
+        if (!e.isFile) continue;
+        const text = await Deno.readTextFile(`${dir}/${e.name}`);
+        assert.ok(!text.includes(keyBody), `private key in recording ${e.name}`);
+        imports += text.split("importcert").length - 1;
+      }
+      assert.ok(imports > 0, "the import itself was recorded");
+      await Deno.remove(dir, { recursive: true });
     }),
 });
 
