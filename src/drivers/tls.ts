@@ -49,6 +49,11 @@ export function makeAgent(trust: TlsTrust, opts: AgentOptions = {}): Agent {
   }
   return new Agent({
     connect,
+    // HTTP/1.1 only. undici 8 negotiates HTTP/2 by ALPN when the server offers it (Deno.serve
+    // does; real HMMs and iBMCs speak HTTP/1.1) and runs it on node:http2, whose nghttp2 in
+    // Deno 2.9.6 aborts the whole process (`find_stream_on_goaway_func` assertion) when the
+    // server sends GOAWAY while streams are open, e.g. when an HTTPS listener restarts.
+    allowH2: false,
     connections: opts.connections ?? 8,
     keepAliveTimeout: 4000,
     keepAliveMaxTimeout: 10000,

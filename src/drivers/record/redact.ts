@@ -7,6 +7,7 @@
  * `"csrftoken"`), the `SESSID` cookie, and VRP cipher text (`cipher %^%#…%^%#`, `irreversible-cipher`,
  * `password cipher …`).
  */
+import { defaultRedactor, isSecretKey } from "../../util/redact.ts";
 
 /** What replaces every secret. */
 export const REDACTED = "***";
@@ -64,9 +65,7 @@ export function redactJson(value: unknown): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== null && v !== ""
-        ? REDACTED
-        : redactJson(v);
+      out[k] = secretKey(k) && v !== null && v !== "" ? REDACTED : redactJson(v);
     }
     return out;
   }
@@ -83,14 +82,24 @@ export function redactBody(body: string, contentType = ""): string {
       return JSON.stringify(redactJson(JSON.parse(body)));
     } catch { /* not JSON after all: fall through to text rules */ }
   }
-  if (ct.includes("x-www-form-urlencoded")) {
+  if (ct.includes("x-www-form-urlencoded") || /^[\w.-]+=[^&\s]*(?:&[\w.-]+=[^&\s]*)*$/.test(body)) {
     const params = new URLSearchParams(body);
     for (const k of [...params.keys()]) {
-      if (SECRET_KEYS.has(k.toLowerCase())) params.set(k, REDACTED);
+      if (secretKey(k)) params.set(k, REDACTED);
+    }
+    // Other fields may still carry a PEM key or a known password (URL-encoding undone first).
+    for (const [k, v] of [...params.entries()]) {
+      const clean = redactText(v);
+      if (clean !== v) params.set(k, clean);
     }
     return params.toString();
   }
   return redactText(body);
+}
+
+/** A secret key name: the recorder's exact list, or any name the project redactor calls secret. */
+function secretKey(k: string): boolean {
+  return SECRET_KEYS.has(k.toLowerCase()) || isSecretKey(k);
 }
 
 /** Redacts secrets embedded in free text (XML, CLI output, log lines). */
@@ -111,5 +120,8 @@ export function redactText(text: string): string {
     .replace(
       /\b((?:irreversible-)?cipher|password (?:simple|cipher)|sha256)\s+(\S+)/gi,
       `$1 ${REDACTED}`,
-    );
+    )
+    // Then the project-wide rules: PEM private keys, key=value secrets, and the secret values in
+    // use (the credentials registered by the CLI), wherever they appear.
+    .replace(/[\s\S]+/, (t) => defaultRedactor.text(t));
 }
