@@ -362,3 +362,55 @@ Deno.test("vessel import refuses an id managed elsewhere; destroy tolerates obje
     assert.deepEqual(JSON.parse(state.stdout).resources, []);
   });
 });
+
+Deno.test("vessel reads credentials from a config file only when it is private to its owner", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "vessel-creds-" });
+  const sim = await startSimulator({ hmm: false });
+  try {
+    // An endpoints file without credentials, as for a real chassis: they must come from config.
+    const { credentials, ...doc } = sim.endpoints as unknown as Record<string, unknown> & {
+      credentials: { username: string; password: string };
+    };
+    await Deno.writeTextFile(`${dir}/e.json`, JSON.stringify(doc));
+    const cfg = `${dir}/config.yaml`;
+    await Deno.writeTextFile(
+      cfg,
+      `username: ${credentials.username}\npassword: "${credentials.password}"\n`,
+    );
+    // A subprocess: VESSEL_CONFIG must not leak into other test files running in parallel.
+    const cli = async () => {
+      const r = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          new URL("./main.ts", import.meta.url).pathname,
+          "net",
+          "vlan",
+          "list",
+          "--switch",
+          "swi2",
+          "--no-color",
+          "--chassis",
+          `endpoints:${dir}/e.json`,
+        ],
+        env: { VESSEL_CONFIG: cfg, NO_COLOR: "1", RUST_BACKTRACE: "0" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const d = new TextDecoder();
+      return { code: r.code, stdout: d.decode(r.stdout), stderr: d.decode(r.stderr) };
+    };
+    await Deno.chmod(cfg, 0o644);
+    const open = await cli();
+    assert.equal(open.code, 4, open.stderr);
+    assert.match(open.stderr, /readable by other users[\s\S]*chmod 600/);
+    await Deno.chmod(cfg, 0o600);
+    const ok = await cli();
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /swi2\s+1\b/);
+  } finally {
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
