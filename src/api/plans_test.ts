@@ -86,7 +86,7 @@ Deno.test("plan routes", async (t) => {
 
     await t.step("POST /api/v1/plans evaluates variables and locals like vessel plan", async () => {
       const hcl = `
-variable "base" {
+variable "api_plan_base" {
   default = 700
 }
 locals {
@@ -94,7 +94,7 @@ locals {
 }
 resource "vessel_vlan" "a" {
   switch  = "swi3"
-  vlan_id = var.base + 1
+  vlan_id = var.api_plan_base + 1
   name    = "\${local.prefix}-a"
 }
 `;
@@ -104,12 +104,13 @@ resource "vessel_vlan" "a" {
       const step = rec.plan.steps.find((s: Json) => s.address === "vessel_vlan.a");
       assert.equal(step.after.vlan_id, 701);
       assert.equal(step.after.name, "lab-a");
-      // Request variables override defaults; the server's environment is not read.
-      Deno.env.set("VESSEL_VAR_base", "900");
+      // Request variables override defaults; the server's environment is not read. (A name no
+      // other test declares: parallel test files share the process environment.)
+      Deno.env.set("VESSEL_VAR_api_plan_base", "900");
       try {
         const res2 = await w.request("POST", "/api/v1/plans", {
           ...op,
-          body: { text: hcl, variables: { base: "800" } },
+          body: { text: hcl, variables: { api_plan_base: "800" } },
         });
         const rec2 = await res2.json();
         assert.equal(
@@ -123,7 +124,7 @@ resource "vessel_vlan" "a" {
           701,
         );
       } finally {
-        Deno.env.delete("VESSEL_VAR_base");
+        Deno.env.delete("VESSEL_VAR_api_plan_base");
       }
     });
 
