@@ -36,6 +36,19 @@ async function authStore(g: Globals) {
   return { store, auth: new AuthService(store) };
 }
 
+/** Run `fn` with the API's users and tokens (in the `--state` store), closing the store after. */
+async function withAuth<T>(
+  g: Globals,
+  fn: (auth: Awaited<ReturnType<typeof authStore>>["auth"]) => Promise<T> | T,
+): Promise<T> {
+  const { store, auth } = await authStore(g);
+  try {
+    return await fn(auth);
+  } finally {
+    store.close();
+  }
+}
+
 /** Run the server until Ctrl-C (or `signal`). */
 export async function runServe(
   g: Globals,
@@ -162,8 +175,7 @@ function tokenCommand() {
     .option("--expires-days <n>", "lifetime in days (default: none)")
     .action(async (opts, cmd) => {
       const g = resolveGlobals(cmd.optsWithGlobals());
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, (auth) => {
         const r = auth.createToken({
           name: opts.name,
           role: opts.role,
@@ -176,16 +188,13 @@ function tokenCommand() {
             `Token ${r.info.id} (${r.info.name}, ${r.info.role}) created; it is not shown again. Use it as: Authorization: Bearer <token>\n`,
           );
         }
-      } finally {
-        store.close();
-      }
+      });
     });
   token.command("list")
     .description("list tokens (never their secrets)")
     .action(async (_opts, cmd) => {
       const g = resolveGlobals(cmd.optsWithGlobals());
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, (auth) => {
         const list = auth.listTokens();
         if (g.output === "json") out(JSON.stringify(list) + "\n");
         else {
@@ -200,22 +209,17 @@ function tokenCommand() {
           }
           if (!list.length) out("No tokens\n");
         }
-      } finally {
-        store.close();
-      }
+      });
     });
   token.command("revoke")
     .description("revoke a token by id")
     .argument("<id>", "token id from `vessel serve token list`")
     .action(async (id, _opts, cmd) => {
       const g = resolveGlobals(cmd.optsWithGlobals());
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, (auth) => {
         auth.revokeToken(id);
         err(`Token ${id} revoked\n`);
-      } finally {
-        store.close();
-      }
+      });
     });
   return token;
 }
@@ -251,39 +255,30 @@ function userCommand() {
           });
         }
       }
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, async (auth) => {
         const u = await auth.setUser(name, password, opts.role);
         err(`User ${u.username} (${u.role}) saved\n`);
-      } finally {
-        store.close();
-      }
+      });
     });
   user.command("list")
     .description("list users")
     .action(async (_opts, cmd) => {
       const g = resolveGlobals(cmd.optsWithGlobals());
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, (auth) => {
         const list = auth.listUsers();
         if (g.output === "json") out(JSON.stringify(list) + "\n");
         else for (const u of list) out(`${u.username.padEnd(20)} ${u.role}\n`);
-      } finally {
-        store.close();
-      }
+      });
     });
   user.command("remove")
     .description("remove a user and end its sessions")
     .argument("<name>", "user name")
     .action(async (name, _opts, cmd) => {
       const g = resolveGlobals(cmd.optsWithGlobals());
-      const { store, auth } = await authStore(g);
-      try {
+      await withAuth(g, (auth) => {
         auth.removeUser(name);
         err(`User ${name} removed\n`);
-      } finally {
-        store.close();
-      }
+      });
     });
   return user;
 }
